@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# Starts a sandbox Kubernetes cluster on free loopback ports: etcd, kube-apiserver,
+# kube-controller-manager, kube-scheduler and kwok with fake CPU and GPU nodes.
+# Prints the kubeconfig's path on stdout when the cluster is ready; everything else goes to stderr.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() {
+  cat >&2 <<USAGE
+usage: $0 [options]
+  --dir DIR              where the cluster keeps its state, logs and kubeconfig
+                         (default: $MODELOPS_CACHE/clusters/default)
+  --cpu-nodes N          fake CPU nodes (default 2)
+  --gpu-nodes N          fake GPU nodes (default 2)
+  --gpus-per-node N      nvidia.com/gpu capacity of each GPU node (default 2)
+  --gpu-product NAME     nvidia.com/gpu.product label (default NVIDIA-H100-80GB-HBM3)
+  --api-port PORT        kube-apiserver's port (default: a free one)
+  --control-plane-only   etcd and kube-apiserver only: fast, for API tests (CRDs, CEL, SSA)
+  --owner-pid PID        stop the cluster when this process exits (tests pass their own pid)
+environment:
+  MODELOPS_CACHE             where built binaries and default clusters live (default ~/.cache/modelops)
+  KUBE_APISERVER_EXTRA_ARGS  more flags for kube-apiserver, for example --feature-gates=...
+USAGE
+  exit 2
+}
+
+DIR="$MODELOPS_CACHE/clusters/default"
+CPU_NODES=2 GPU_NODES=2 GPUS_PER_NODE=2 GPU_PRODUCT=NVIDIA-H100-80GB-HBM3
+API_PORT="" CONTROL_PLANE_ONLY=false OWNER_PID=""
+while (($#)); do
+  case "$1" in
+    --dir) DIR="$2"; shift 2 ;;
+    --cpu-nodes) CPU_NODES="$2"; shift 2 ;;
+    --gpu-nodes) GPU_NODES="$2"; shift 2 ;;
+    --gpus-per-node) GPUS_PER_NODE="$2"; shift 2 ;;
+    --gpu-product) GPU_PRODUCT="$2"; shift 2 ;;
+    --api-port) API_PORT="$2"; shift 2 ;;
+    --control-plane-only) CONTROL_PLANE_ONLY=true; shift ;;
+    --owner-pid) OWNER_PID="$2"; shift 2 ;;
+    -h | --help) usage ;;
+    *) say "unknown option: $1"; usage ;;
+  esac
+done
+for n in "$CPU_NODES" "$GPU_NODES" "$GPUS_PER_NODE"; do
+  [[ "$n" =~ ^[0-9]+$ ]] || die "node and GPU counts must be whole numbers, got '$n'"
+done
+command -v openssl >/dev/null || die "openssl is needed to make the cluster's certificates (apt-get install openssl)"
+command -v curl >/dev/null || die "curl is needed to probe the cluster's health endpoints (apt-get install curl)"
+
+BIN="$("$SANDBOX_DIR/build.sh")"
+mkdir -p "$DIR"
+DIR="$(cd "$DIR" && pwd)"
+if [[ -f "$DIR/pids" ]] && "$SANDBOX_DIR/stop.sh" --check "$DIR" 2>/dev/null; then
+  die "a cluster already runs in $DIR; stop it first: $SANDBOX_DIR/stop.sh $DIR"
+fi
+rm -rf "${DIR:?}/pki" "$DIR/logs" "$DIR/etcd" "$DIR/pids" "$DIR/kubeconfig"
+mkdir -p "$DIR/pki" "$DIR/logs" "$DIR/etcd"
+: >"$DIR/pids"
+
+# On any failure before the cluster is ready, take down what was started.
+started=false
+cleanup_on_failure() { $started || "$SANDBOX_DIR/stop.sh" --keep-logs "$DIR" >/dev/null 2>&1 || true; }
+trap cleanup_on_failure EXIT
+
+port_in_use() { (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Random ports below the ephemeral range make two clusters started at once unlikely to collide.
+free_port() {
+  local p
+  for _ in $(seq 100); do
+    p=$((20000 + RANDOM % 12000))
+    if ! port_in_use "$p" && ! grep -qx "$p" "$DIR/ports" 2>/dev/null; then
+      echo "$p" >>"$DIR/ports"
+      echo "$p"
+      return
+    fi
+  done
+  die "no free loopback port found between 20000 and 32000"
+}
+: >"$DIR/ports"
+if [[ -n "$API_PORT" ]]; then
+  port_in_use "$API_PORT" && die "port $API_PORT on 127.0.0.1 is already in use; choose another with --api-port or leave it out"
+else
+  API_PORT="$(free_port)"
+fi
+ETCD_PORT="$(free_port)" ETCD_PEER_PORT="$(free_port)" KCM_PORT="$(free_port)" SCHED_PORT="$(free_port)" KWOK_PORT="$(free_port)"
+
+# start NAME ARGS...: runs a component detached from this shell, logging to logs/NAME.log.
+start() {
+  local name="$1"
+  shift
+  setsid "$@" >"$DIR/logs/$name.log" 2>&1 </dev/null &
+  echo "$name $!" >>"$DIR/pids"
+}
+
+# wait_healthy NAME URL [CURL ARGS...]: waits until URL answers 200, or fails with the log tail.
+wait_healthy() {
+  local name="$1" url="$2" pid deadline=$((SECONDS + 90))
+  shift 2
+  pid="$(awk -v n="$name" '$1 == n {print $2}' "$DIR/pids")"
+  until curl -fsS -o /dev/null --max-time 2 "$@" "$url" 2>/dev/null; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      say "$name exited; last lines of $DIR/logs/$name.log:"
+      tail -n 20 "$DIR/logs/$name.log" >&2
+      grep -qi 'address already in use' "$DIR/logs/$name.log" &&
+        die "$name could not bind its port: another process took it; start again"
+      die "$name exited before it became healthy"
+    fi
+    ((SECONDS < deadline)) || { tail -n 20 "$DIR/logs/$name.log" >&2; die "$name was not healthy after 90s ($url)"; }
+    sleep 0.3
+  done
+  say "$name is up"
+}
+
+say "starting a cluster in $DIR"
+PKI="$DIR/pki"
+openssl_quiet() { openssl "$@" >/dev/null 2>&1 || die "openssl $1 failed"; }
+openssl_quiet req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=modelops-sandbox-ca" \
+  -keyout "$PKI/ca.key" -out "$PKI/ca.crt"
+openssl_quiet req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" -keyout "$PKI/apiserver.key" -out "$PKI/apiserver.csr"
+printf 'subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\n' >"$PKI/san.ext"
+openssl_quiet x509 -req -in "$PKI/apiserver.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial \
+  -days 3650 -extfile "$PKI/san.ext" -out "$PKI/apiserver.crt"
+openssl_quiet genrsa -out "$PKI/sa.key" 2048
+openssl_quiet rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub"
+TOKEN="$(openssl rand -hex 24)"
+echo "$TOKEN,sandbox-admin,sandbox-admin,system:masters" >"$PKI/tokens.csv"
+chmod 600 "$PKI"/*.key "$PKI/tokens.csv"
+
+start etcd "$BIN/etcd" --name sandbox --data-dir "$DIR/etcd" \
+  --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+  --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+  --initial-cluster "sandbox=http://127.0.0.1:$ETCD_PEER_PORT" --unsafe-no-fsync --log-level warn
+wait_healthy etcd "http://127.0.0.1:$ETCD_PORT/health"
+
+start kube-apiserver "$BIN/kube-apiserver" --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
+  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$API_PORT" \
+  --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" --client-ca-file "$PKI/ca.crt" \
+  --token-auth-file "$PKI/tokens.csv" --authorization-mode RBAC \
+  --service-account-issuer https://kubernetes.default.svc.cluster.local \
+  --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
+  --service-cluster-ip-range 10.96.0.0/16 --allow-privileged --profiling=false ${KUBE_APISERVER_EXTRA_ARGS:-}
+wait_healthy kube-apiserver "https://127.0.0.1:$API_PORT/readyz" --cacert "$PKI/ca.crt" -H "Authorization: Bearer $TOKEN"
+
+KUBECONFIG_FILE="$DIR/kubeconfig"
+cat >"$KUBECONFIG_FILE" <<KUBECONFIG
+apiVersion: v1
+kind: Config
+clusters:
+- name: sandbox
+  cluster:
+    server: https://127.0.0.1:$API_PORT
+    certificate-authority-data: $(base64 -w0 "$PKI/ca.crt")
+users:
+- name: sandbox-admin
+  user:
+    token: $TOKEN
+contexts:
+- name: sandbox
+  context: {cluster: sandbox, user: sandbox-admin, namespace: default}
+current-context: sandbox
+KUBECONFIG
+chmod 600 "$KUBECONFIG_FILE"
+
+if ! $CONTROL_PLANE_ONLY; then
+  KC=(--kubeconfig "$KUBECONFIG_FILE" --authentication-kubeconfig "$KUBECONFIG_FILE" --authorization-kubeconfig "$KUBECONFIG_FILE")
+  start kube-controller-manager "$BIN/kube-controller-manager" "${KC[@]}" \
+    --bind-address 127.0.0.1 --secure-port "$KCM_PORT" --leader-elect=false \
+    --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
+    --use-service-account-credentials --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key"
+  start kube-scheduler "$BIN/kube-scheduler" "${KC[@]}" \
+    --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --leader-elect=false
+  # kwok reads this file instead of ~/.kwok/kwok.yaml, so a user's own kwok setup cannot leak in.
+  printf 'apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokConfiguration\noptions: {}\n' >"$DIR/kwok.yaml"
+  # Pod and node IPs come from loopback ranges, so nothing ever sends traffic off this machine.
+  start kwok "$BIN/kwok" --kubeconfig "$KUBECONFIG_FILE" --manage-all-nodes=false \
+    --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
+    --cidr 127.1.0.1/16 --node-ip 127.0.0.1 --node-lease-duration-seconds 40 \
+    --server-address "127.0.0.1:$KWOK_PORT" --config "$DIR/kwok.yaml"
+  wait_healthy kube-controller-manager "https://127.0.0.1:$KCM_PORT/healthz" -k
+  wait_healthy kube-scheduler "https://127.0.0.1:$SCHED_PORT/healthz" -k
+  wait_healthy kwok "http://127.0.0.1:$KWOK_PORT/healthz"
+
+  "$SANDBOX_DIR/nodes.sh" "$CPU_NODES" "$GPU_NODES" "$GPUS_PER_NODE" "$GPU_PRODUCT" >"$DIR/nodes.yaml"
+  if ((CPU_NODES + GPU_NODES > 0)); then
+    "$BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" apply -f "$DIR/nodes.yaml" >&2
+    "$BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" wait --for=condition=Ready node --all --timeout=90s >&2 ||
+      { tail -n 20 "$DIR/logs/kwok.log" >&2; die "the fake nodes did not become Ready (kwok's log tail above)"; }
+  fi
+fi
+
+if [[ -n "$OWNER_PID" ]]; then
+  # Stops the cluster (keeping its logs) if the owner dies without stopping it; ends once stop.sh ran.
+  setsid bash -c 'while kill -0 "$1" 2>/dev/null && [[ -f "$3/pids" ]]; do sleep 2; done
+    [[ -f "$3/pids" ]] && exec "$2" --keep-logs "$3"' \
+    owner-watch "$OWNER_PID" "$SANDBOX_DIR/stop.sh" "$DIR" >/dev/null 2>&1 </dev/null &
+fi
+
+started=true
+say "cluster ready: API server https://127.0.0.1:$API_PORT"
+say "use it with: export KUBECONFIG=$KUBECONFIG_FILE PATH=$BIN:\$PATH; kubectl get nodes"
+say "stop it with: $SANDBOX_DIR/stop.sh $DIR"
+echo "$KUBECONFIG_FILE"

@@ -1,0 +1,137 @@
+package dev.modelops.e2e.sandbox;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A sandbox cluster started by {@code e2e/sandbox/start.sh} for one test class, stopped on close.
+ * Its logs stay in {@code target/sandbox/<name>/logs} for the report of a failed test.
+ */
+public final class SandboxCluster implements AutoCloseable {
+
+  private static final AtomicInteger STARTED = new AtomicInteger();
+
+  private final Path dir;
+  private final Path kubeconfig;
+  private final KubernetesClient client;
+
+  private SandboxCluster(Path dir, Path kubeconfig) {
+    this.dir = dir;
+    this.kubeconfig = kubeconfig;
+    this.client = new KubernetesClientBuilder().withConfig(config()).build();
+  }
+
+  /**
+   * Starts a full cluster: control plane, controllers, scheduler, and kwok with the default nodes.
+   */
+  public static SandboxCluster start(String name) {
+    return start(name, List.of());
+  }
+
+  /** Starts etcd and kube-apiserver only, for tests of the API itself (CRDs, CEL, apply). */
+  public static SandboxCluster startControlPlaneOnly(String name) {
+    return start(name, List.of("--control-plane-only"));
+  }
+
+  /** Starts a cluster with extra options of {@code start.sh}. */
+  public static SandboxCluster start(String name, List<String> options) {
+    Path dir =
+        workDir()
+            .resolve(name + "-" + ProcessHandle.current().pid() + "-" + STARTED.incrementAndGet());
+    List<String> command =
+        new ArrayList<>(List.of(script("start.sh").toString(), "--dir", dir.toString()));
+    command.addAll(List.of("--owner-pid", Long.toString(ProcessHandle.current().pid())));
+    command.addAll(options);
+    ScriptRun run = ScriptRun.run(command, List.of());
+    if (run.exitCode() != 0) {
+      throw new IllegalStateException(
+          "sandbox cluster "
+              + name
+              + " did not start (exit "
+              + run.exitCode()
+              + "):\n"
+              + run.stderr());
+    }
+    return new SandboxCluster(dir, Path.of(run.stdout().strip()));
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  public Path kubeconfig() {
+    return kubeconfig;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /**
+   * A fresh Fabric8 configuration for this cluster, for clients with other credentials or settings.
+   */
+  public Config config() {
+    try {
+      return Config.fromKubeconfig(Files.readString(kubeconfig));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Runs the sandbox's kubectl against this cluster. */
+  public ScriptRun kubectl(String... args) {
+    List<String> command = new ArrayList<>(List.of(binDir().resolve("kubectl").toString()));
+    command.addAll(List.of("--kubeconfig", kubeconfig.toString()));
+    command.addAll(List.of(args));
+    return ScriptRun.run(command, List.of());
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    ScriptRun run =
+        ScriptRun.run(
+            List.of(script("stop.sh").toString(), "--keep-logs", dir.toString()), List.of());
+    if (run.exitCode() != 0) {
+      throw new IllegalStateException(
+          "stopping the sandbox in " + dir + " failed:\n" + run.stderr());
+    }
+  }
+
+  /** The root of the repository, from the build's system property or the working directory. */
+  public static Path repo() {
+    String fromBuild = System.getProperty("modelops.repo");
+    Path start = Path.of(fromBuild != null ? fromBuild : "").toAbsolutePath();
+    for (Path p = start; p != null; p = p.getParent()) {
+      if (Files.isDirectory(p.resolve("e2e/sandbox"))) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("cannot find the repository (e2e/sandbox) above " + start);
+  }
+
+  public static Path script(String name) {
+    return repo().resolve("e2e/sandbox").resolve(name);
+  }
+
+  /** Where the sandbox binaries are: build.sh builds them once and prints the directory. */
+  public static Path binDir() {
+    ScriptRun run = ScriptRun.run(List.of(script("build.sh").toString()), List.of());
+    if (run.exitCode() != 0) {
+      throw new IllegalStateException("the sandbox build failed:\n" + run.stderr());
+    }
+    return Path.of(run.stdout().strip());
+  }
+
+  static Path workDir() {
+    return Path.of(System.getProperty("modelops.sandbox.work", "target/sandbox")).toAbsolutePath();
+  }
+}
