@@ -17,23 +17,29 @@ while (($#)); do
 done
 
 PIDS="$DIR/pids"
-running() { [[ -f "$PIDS" ]] && awk '{print $2}' "$PIDS" | while read -r pid; do kill -0 "$pid" 2>/dev/null && echo "$pid"; done; }
+alive() { [[ -e "/proc/$1" ]] && ! grep -q '^[^)]*) Z' "/proc/$1/stat" 2>/dev/null; }
 if $CHECK; then
-  [[ -n "$(running)" ]]
-  exit
+  [[ -f "$PIDS" ]] || exit 1
+  while read -r _ pid; do alive "$pid" && exit 0; done <"$PIDS"
+  exit 1
 fi
 [[ -d "$DIR" ]] || { say "nothing to stop: $DIR does not exist"; exit 0; }
 
-# Components stop in the reverse order of their start: kwok and the controllers before the API server and etcd.
+# Components stop one by one in the reverse order of their start, so that kube-apiserver still has
+# etcd while it shuts down. Each gets 10 seconds after SIGTERM, then SIGKILL.
+stop_one() {
+  local name="$1" pid="$2"
+  # A pid from an earlier boot may belong to another program by now: only stop our own.
+  alive "$pid" && grep -qa "$name" "/proc/$pid/cmdline" 2>/dev/null || return 0
+  say "stopping $name ($pid)"
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 100); do alive "$pid" || return 0; sleep 0.1; done
+  say "$name did not stop within 10s; killing it"
+  kill -KILL "$pid" 2>/dev/null || true
+  for _ in $(seq 50); do alive "$pid" || return 0; sleep 0.1; done
+}
 if [[ -f "$PIDS" ]]; then
-  tac "$PIDS" | while read -r name pid; do
-    kill -TERM "$pid" 2>/dev/null && say "stopping $name ($pid)" || true
-  done
-  for _ in $(seq 50); do
-    [[ -z "$(running)" ]] && break
-    sleep 0.2
-  done
-  for pid in $(running); do kill -KILL "$pid" 2>/dev/null || true; done
+  tac "$PIDS" | while read -r name pid; do stop_one "$name" "$pid"; done
 fi
 if $KEEP_LOGS; then
   find "$DIR" -mindepth 1 -maxdepth 1 ! -name logs -exec rm -rf {} +

@@ -82,7 +82,7 @@ class ClusterBehaviourTest {
               assertThat(t.getEffect()).isEqualTo("NoSchedule");
             });
     assertThat(cluster.kubectl("version", "-o", "json").stdout())
-        .contains("\"gitVersion\": \"v1.34.4\"");
+        .contains("\"gitVersion\": \"" + SandboxVersions.get("KUBERNETES_VERSION") + "\"");
   }
 
   @Test
