@@ -185,6 +185,13 @@ if ! $CONTROL_PLANE_ONLY; then
     "$BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" apply -f "$DIR/nodes.yaml" >&2
     "$BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" wait --for=condition=Ready node --all --timeout=90s >&2 ||
       { tail -n 20 "$DIR/logs/kwok.log" >&2; die "the fake nodes did not become Ready (kwok's log tail above)"; }
+    # The node lifecycle controller lifts the not-ready taint a moment after Ready; pods wait for that.
+    deadline=$((SECONDS + 60))
+    while "$BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" get nodes -o jsonpath='{.items[*].spec.taints[*].key}' |
+      grep -q 'node.kubernetes.io/not-ready'; do
+      ((SECONDS < deadline)) || die "the nodes kept their node.kubernetes.io/not-ready taint for 60s (see $DIR/logs/kube-controller-manager.log)"
+      sleep 0.3
+    done
   fi
 fi
 
