@@ -1,0 +1,65 @@
+package dev.modelops.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** The checks a canary must pass at every step. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "self.source != 'prometheus' || has(self.prometheus)",
+    message =
+        "spec.rollout.analysis.prometheus.url is required when spec.rollout.analysis.source is prometheus",
+    fieldPath = ".prometheus",
+    reason = "FieldValueRequired")
+@ValidationRule(
+    value = "self.source == 'prometheus' || !has(self.prometheus)",
+    message =
+        "spec.rollout.analysis.prometheus is only used when spec.rollout.analysis.source is prometheus",
+    fieldPath = ".prometheus",
+    reason = "FieldValueForbidden")
+public class AnalysisSpec {
+
+  public enum Source {
+    pods,
+    prometheus
+  }
+
+  @Pattern(ApiPatterns.DURATION)
+  @Default("30s")
+  @JsonPropertyDescription("Time between two checks of the canary, for example 30s.")
+  public String interval = "30s";
+
+  @Min(0)
+  @Default("2")
+  @JsonPropertyDescription("Failed checks tolerated before the canary is rolled back.")
+  public Integer failureLimit = 2;
+
+  @Min(0)
+  @Default("50")
+  @JsonPropertyDescription(
+      "Requests a check needs to judge; with fewer the check is inconclusive and the step is extended.")
+  public Integer minRequests = 50;
+
+  @Min(0)
+  @Max(1)
+  @Default("0.01")
+  @JsonPropertyDescription("Highest error rate of the canary, a fraction from 0 to 1.")
+  public Double maxErrorRate = 0.01;
+
+  @Pattern(ApiPatterns.DURATION)
+  @JsonPropertyDescription("Highest 99th-percentile latency of the canary, for example 250ms.")
+  public String maxLatencyP99;
+
+  @Default("pods")
+  @JsonPropertyDescription(
+      "Where metrics come from: pods (scraped through the API server) or prometheus.")
+  public Source source = Source.pods;
+
+  @JsonPropertyDescription("The Prometheus server to query when source is prometheus.")
+  public PrometheusSource prometheus;
+}

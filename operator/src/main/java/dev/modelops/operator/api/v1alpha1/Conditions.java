@@ -1,0 +1,33 @@
+package dev.modelops.operator.api.v1alpha1;
+
+/** Condition types and the reasons a program can switch on. */
+public final class Conditions {
+
+  public static final String AVAILABLE = "Available";
+  public static final String PROGRESSING = "Progressing";
+  public static final String DEGRADED = "Degraded";
+  public static final String DRIFT_DETECTED = "DriftDetected";
+  public static final String RETRAINING = "Retraining";
+
+  /** Reasons, one CamelCase word each. */
+  public static final class Reason {
+    public static final String AS_EXPECTED = "AsExpected";
+    public static final String MINIMUM_REPLICAS_AVAILABLE = "MinimumReplicasAvailable";
+    public static final String MINIMUM_REPLICAS_UNAVAILABLE = "MinimumReplicasUnavailable";
+    public static final String SCALED_TO_ZERO = "ScaledToZero";
+    public static final String ROLLING_OUT = "RollingOut";
+    public static final String ROLLOUT_COMPLETE = "RolloutComplete";
+    public static final String INSUFFICIENT_GPU = "InsufficientGPU";
+    public static final String UNSCHEDULABLE = "Unschedulable";
+    public static final String MODEL_FETCH_FAILED = "ModelFetchFailed";
+    public static final String CHECKSUM_MISMATCH = "ChecksumMismatch";
+    public static final String IMAGE_PULL_FAILED = "ImagePullFailed";
+    public static final String CRASH_LOOPING = "CrashLooping";
+    public static final String INVALID_SPEC = "InvalidSpec";
+    public static final String NOT_EVALUATED = "NotEvaluated";
+
+    private Reason() {}
+  }
+
+  private Conditions() {}
+}

@@ -1,0 +1,32 @@
+package dev.modelops.operator.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** A model served in production: its pods, rollouts, history, drift watch and retraining. */
+@Group(ModelDeployment.GROUP)
+@Version(ModelDeployment.VERSION)
+@ShortNames("mdep")
+@AdditionalPrinterColumn(name = "Model", jsonPath = ".spec.model.name")
+@AdditionalPrinterColumn(name = "Version", jsonPath = ".spec.model.version")
+@AdditionalPrinterColumn(
+    name = "Available",
+    jsonPath = ".status.conditions[?(@.type==\"Available\")].status")
+@AdditionalPrinterColumn(
+    name = "Canary",
+    jsonPath = ".status.canary.weight",
+    type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
+public class ModelDeployment extends CustomResource<ModelDeploymentSpec, ModelDeploymentStatus>
+    implements Namespaced {
+
+  public static final String GROUP = "modelops.dev";
+  public static final String VERSION = "v1alpha1";
+}

@@ -1,0 +1,48 @@
+package dev.modelops.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** Where a model comes from and how to check it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value =
+        "!(self.uri.startsWith('http://') || self.uri.startsWith('https://')) || has(self.sha256)",
+    message = "spec.model.sha256 is required when spec.model.uri is an http(s) URI",
+    fieldPath = ".sha256",
+    reason = "FieldValueRequired")
+public class ModelSource {
+
+  @Size(max = 63)
+  @Pattern("^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$")
+  @JsonPropertyDescription(
+      "Name served on /v2/models/{name}. Defaults to metadata.name. Letters, digits, '-', '_', '.'.")
+  public String name;
+
+  @Size(max = 63)
+  @JsonPropertyDescription(
+      "Version of the model, shown in status and served on /v2/models/{name}/versions/{version}.")
+  public String version;
+
+  @Required
+  @Size(max = 2048)
+  @Pattern(ApiPatterns.MODEL_URI)
+  @JsonPropertyDescription(
+      "Location of the ONNX file: https://host/path/model.onnx, http://..., pvc://<claim>/<path> "
+          + "(mounted read-only) or file:///path inside the runtime image.")
+  public String uri;
+
+  @Pattern(ApiPatterns.SHA256)
+  @JsonPropertyDescription(
+      "SHA-256 of the model file, 64 lowercase hex characters. Required for http(s) URIs; the "
+          + "pods refuse to serve a file whose digest differs.")
+  public String sha256;
+
+  @JsonPropertyDescription(
+      "Feature statistics of the training data, the reference for drift detection.")
+  public BaselineSource baseline;
+}

@@ -1,0 +1,66 @@
+package dev.modelops.operator.api.v1alpha1;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.crdv2.generator.CRDGenerator;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * crds/ holds the CRD generated from the API classes. When it is stale this test writes the new one
+ * there and fails, so the change shows in git and the next run passes.
+ */
+class CrdIsCurrentTest {
+
+  static final String CRD_FILE = "modeldeployments.modelops.dev-v1.yml";
+
+  @TempDir Path out;
+
+  @Test
+  void committedCrdMatchesTheApiClasses() throws IOException {
+    new CRDGenerator()
+        .customResourceClasses(ModelDeployment.class)
+        .forCRDVersions("v1")
+        .inOutputDir(out.toFile())
+        .generate();
+    String generated = withColumnsInOrder(Files.readString(out.resolve(CRD_FILE)));
+    Path committed = repo().resolve("crds").resolve(CRD_FILE);
+    String current = Files.exists(committed) ? Files.readString(committed) : "";
+    if (!current.equals(generated)) {
+      Files.writeString(committed, generated);
+    }
+    assertThat(current)
+        .as("%s was stale; it has been regenerated: review and commit it", committed)
+        .isEqualTo(generated);
+  }
+
+  /**
+   * The generator sorts printer columns by JSON path; kubectl shows them in the order users know:
+   * what is served, whether it is available, the canary, then the age.
+   */
+  static String withColumnsInOrder(String yaml) {
+    CustomResourceDefinition crd = Serialization.unmarshal(yaml, CustomResourceDefinition.class);
+    List<String> order = List.of("Model", "Version", "Available", "Canary", "Age");
+    for (CustomResourceDefinitionVersion version : crd.getSpec().getVersions()) {
+      version
+          .getAdditionalPrinterColumns()
+          .sort(Comparator.comparingInt(c -> order.indexOf(c.getName())));
+    }
+    return Serialization.asYaml(crd);
+  }
+
+  static Path repo() {
+    String fromBuild = System.getProperty("modelops.repo");
+    Path dir = Path.of(fromBuild != null ? fromBuild : "..").toAbsolutePath().normalize();
+    assertThat(dir.resolve("crds")).isDirectory();
+    return dir;
+  }
+}
