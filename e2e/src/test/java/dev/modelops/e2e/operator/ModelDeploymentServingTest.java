@@ -1,0 +1,327 @@
+package dev.modelops.e2e.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.modelops.e2e.api.ModelDeployments;
+import dev.modelops.e2e.sandbox.SandboxCluster;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * The operator, run as its own process, serves ModelDeployments on the sandbox cluster: real API
+ * server, controller manager, scheduler and kwok GPU nodes.
+ */
+class ModelDeploymentServingTest {
+
+  static final Duration WAIT = Duration.ofSeconds(60);
+  static final String SHA = "c".repeat(64);
+  static SandboxCluster cluster;
+  static KubernetesClient client;
+  static ModelDeployments mdeps;
+  static OperatorProcess operator;
+  String ns;
+
+  @BeforeAll
+  static void start() {
+    cluster = SandboxCluster.start("serving");
+    client = cluster.client();
+    mdeps = new ModelDeployments(client);
+    mdeps.installCrd();
+    operator = OperatorProcess.start(cluster, "operator");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @BeforeEach
+  void namespace(TestInfo test) {
+    ns = test.getTestMethod().orElseThrow().getName().replaceAll("([A-Z])", "-$1").toLowerCase();
+    ns = ns.substring(0, Math.min(ns.length(), 50));
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
+  }
+
+  @AfterEach
+  void releaseGpus() {
+    client.namespaces().withName(ns).delete();
+    await().atMost(WAIT).until(() -> client.pods().inNamespace(ns).list().getItems().isEmpty());
+  }
+
+  static Map<String, Object> gpuSpec(String version, int replicas) {
+    Map<String, Object> spec = new LinkedHashMap<>();
+    spec.put(
+        "model",
+        Map.of(
+            "version",
+            version,
+            "uri",
+            "https://models.example/fraud/" + version + "/model.onnx",
+            "sha256",
+            SHA));
+    spec.put(
+        "runtime",
+        Map.of(
+            "replicas", replicas, "gpu", Map.of("count", 1, "product", "NVIDIA-H100-80GB-HBM3")));
+    return spec;
+  }
+
+  GenericKubernetesResource apply(String name, Map<String, Object> spec) {
+    GenericKubernetesResource mdep = ModelDeployments.modelDeployment(name, spec);
+    mdep.getMetadata().setNamespace(ns);
+    return mdeps.api().inNamespace(ns).resource(mdep).serverSideApply();
+  }
+
+  GenericKubernetesResource get(String name) {
+    return mdeps.api().inNamespace(ns).withName(name).get();
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> status(GenericKubernetesResource mdep) {
+    return (Map<String, Object>) mdep.getAdditionalProperties().getOrDefault("status", Map.of());
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> condition(GenericKubernetesResource mdep, String type) {
+    List<Map<String, Object>> conditions =
+        (List<Map<String, Object>>) status(mdep).getOrDefault("conditions", List.of());
+    return conditions.stream().filter(c -> type.equals(c.get("type"))).findFirst().orElse(Map.of());
+  }
+
+  void awaitCondition(String name, String type, String value, String reason) {
+    await(name + " " + type + "=" + value + " " + reason)
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              Map<String, Object> c = condition(get(name), type);
+              assertThat(c).containsEntry("status", value).containsEntry("reason", reason);
+            });
+  }
+
+  List<Deployment> deploymentsOf(String name) {
+    return client
+        .apps()
+        .deployments()
+        .inNamespace(ns)
+        .withLabel("modelops.dev/deployment", name)
+        .list()
+        .getItems();
+  }
+
+  List<Long> revisionNumbers(String name) {
+    return client
+        .apps()
+        .controllerRevisions()
+        .inNamespace(ns)
+        .withLabel("modelops.dev/deployment", name)
+        .list()
+        .getItems()
+        .stream()
+        .map(cr -> cr.getRevision())
+        .sorted()
+        .toList();
+  }
+
+  @Test
+  void servesOnGpuNodesWithAHardenedPodAndBecomesAvailable() {
+    apply("fraud", gpuSpec("1", 2));
+    var wait =
+        cluster.kubectl(
+            "wait", "-n", ns, "--for=condition=Available", "mdep/fraud", "--timeout=60s");
+    assertThat(wait.exitCode()).as(wait.stderr()).isZero();
+
+    List<Deployment> deployments = deploymentsOf("fraud");
+    assertThat(deployments).extracting(d -> d.getMetadata().getName()).containsExactly("fraud-r1");
+    Deployment d = deployments.get(0);
+    assertThat(d.getMetadata().getOwnerReferences())
+        .anySatisfy(o -> assertThat(o.getKind()).isEqualTo("ModelDeployment"));
+    assertThat(d.getMetadata().getLabels())
+        .containsEntry("app.kubernetes.io/managed-by", "modelops-operator")
+        .containsEntry("modelops.dev/revision", "1");
+    PodSpec pod = d.getSpec().getTemplate().getSpec();
+    Container runtime = pod.getContainers().get(0);
+    assertThat(runtime.getResources().getLimits())
+        .containsEntry("nvidia.com/gpu", new Quantity("1"));
+    assertThat(pod.getNodeSelector())
+        .containsEntry("nvidia.com/gpu.product", "NVIDIA-H100-80GB-HBM3");
+    assertThat(pod.getTolerations())
+        .anySatisfy(t -> assertThat(t.getKey()).isEqualTo("nvidia.com/gpu"));
+    assertThat(runtime.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/ready");
+    assertThat(runtime.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/live");
+    assertThat(runtime.getStartupProbe()).isNotNull();
+    assertThat(runtime.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(runtime.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(runtime.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    Container fetch = pod.getInitContainers().get(0);
+    assertThat(fetch.getName()).isEqualTo("fetch-model");
+    assertThat(fetch.getArgs()).containsSubsequence("--sha256", SHA);
+
+    assertThat(
+            client
+                .pods()
+                .inNamespace(ns)
+                .withLabel("modelops.dev/deployment", "fraud")
+                .list()
+                .getItems())
+        .hasSize(2)
+        .allSatisfy(p -> assertThat(p.getSpec().getNodeName()).startsWith("sandbox-gpu-"));
+    var service = client.services().inNamespace(ns).withName("fraud").get();
+    assertThat(service.getSpec().getSelector()).containsEntry("modelops.dev/deployment", "fraud");
+    Map<String, Object> status = status(get("fraud"));
+    assertThat(status)
+        .containsEntry("stableRevision", 1)
+        .containsEntry("readyReplicas", 2)
+        .containsEntry("endpoint", "http://fraud." + ns + ".svc:8080/v2/models/fraud");
+    assertThat(revisionNumbers("fraud")).containsExactly(1L);
+  }
+
+  @Test
+  void cpuModelFromTheImageNeedsNoFetchNorGpu() {
+    apply(
+        "iris",
+        Map.of(
+            "model", Map.of("uri", "file:///models/iris.onnx"), "runtime", Map.of("replicas", 1)));
+    awaitCondition("iris", "Available", "True", "MinimumReplicasAvailable");
+    PodSpec pod = deploymentsOf("iris").get(0).getSpec().getTemplate().getSpec();
+    assertThat(pod.getInitContainers()).isEmpty();
+    assertThat(pod.getTolerations()).isEmpty();
+    assertThat(pod.getContainers().get(0).getResources().getLimits())
+        .doesNotContainKey("nvidia.com/gpu");
+    assertThat(pod.getContainers().get(0).getEnv())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("MODELOPS_MODEL_PATH");
+              assertThat(e.getValue()).isEqualTo("/models/iris.onnx");
+            });
+  }
+
+  @Test
+  void insufficientGpusAreReportedWithTheSchedulersWordsAndRecover() {
+    apply("greedy", gpuSpec("1", 2));
+    awaitCondition("greedy", "Available", "True", "MinimumReplicasAvailable");
+    assertThat(cluster.kubectl("scale", "-n", ns, "mdep/greedy", "--replicas=6").exitCode())
+        .isZero();
+    awaitCondition("greedy", "Degraded", "True", "InsufficientGPU");
+    assertThat((String) condition(get("greedy"), "Degraded").get("message"))
+        .contains("Insufficient nvidia.com/gpu");
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        client
+                            .v1()
+                            .events()
+                            .inNamespace(ns)
+                            .withField("involvedObject.name", "greedy")
+                            .list()
+                            .getItems())
+                    .anySatisfy(
+                        e ->
+                            assertThat(e.getType() + "/" + e.getReason())
+                                .isEqualTo("Warning/InsufficientGPU")));
+
+    assertThat(cluster.kubectl("scale", "-n", ns, "mdep/greedy", "--replicas=2").exitCode())
+        .isZero();
+    awaitCondition("greedy", "Degraded", "False", "AsExpected");
+    awaitCondition("greedy", "Available", "True", "MinimumReplicasAvailable");
+  }
+
+  @Test
+  void specChangeMakesANewRevisionAndRetiresTheOldOne() {
+    apply("fraud", gpuSpec("1", 1));
+    awaitCondition("fraud", "Available", "True", "MinimumReplicasAvailable");
+    apply("fraud", gpuSpec("2", 1));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(status(get("fraud"))).containsEntry("stableRevision", 2);
+              assertThat(deploymentsOf("fraud"))
+                  .extracting(d -> d.getMetadata().getName())
+                  .containsExactly("fraud-r2");
+            });
+    awaitCondition("fraud", "Available", "True", "MinimumReplicasAvailable");
+    assertThat(revisionNumbers("fraud")).containsExactly(1L, 2L);
+    assertThat(cluster.kubectl("scale", "-n", ns, "mdep/fraud", "--replicas=2").exitCode())
+        .isZero();
+    await()
+        .atMost(WAIT)
+        .untilAsserted(() -> assertThat(status(get("fraud"))).containsEntry("readyReplicas", 2));
+    assertThat(revisionNumbers("fraud")).as("scaling makes no revision").containsExactly(1L, 2L);
+  }
+
+  @Test
+  void deletionCollectsEverythingTheOperatorMade() {
+    apply("short-lived", gpuSpec("1", 1));
+    awaitCondition("short-lived", "Available", "True", "MinimumReplicasAvailable");
+    mdeps.api().inNamespace(ns).withName("short-lived").delete();
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(deploymentsOf("short-lived")).isEmpty();
+              assertThat(client.services().inNamespace(ns).withName("short-lived").get()).isNull();
+              assertThat(revisionNumbers("short-lived")).isEmpty();
+            });
+  }
+
+  @Test
+  void unservableSpecIsReportedAndOthersKeepWorking() {
+    apply("broken", Map.of("model", Map.of("uri", "pvc://only-a-claim")));
+    awaitCondition("broken", "Degraded", "True", "InvalidSpec");
+    assertThat((String) condition(get("broken"), "Degraded").get("message"))
+        .contains("pvc://<claim>/<path>");
+    apply("fine", Map.of("model", Map.of("uri", "file:///models/m.onnx")));
+    awaitCondition("fine", "Available", "True", "MinimumReplicasAvailable");
+    assertThat(operator.alive()).isTrue();
+  }
+
+  @Test
+  void restartedOperatorKeepsRevisionNumbersAndMakesNoDuplicates() {
+    apply("durable", gpuSpec("1", 1));
+    awaitCondition("durable", "Available", "True", "MinimumReplicasAvailable");
+    apply("durable", gpuSpec("2", 1));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(() -> assertThat(status(get("durable"))).containsEntry("stableRevision", 2));
+
+    operator.close();
+    operator = OperatorProcess.start(cluster, "operator-restarted");
+    apply("durable", gpuSpec("3", 1));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(() -> assertThat(status(get("durable"))).containsEntry("stableRevision", 3));
+    awaitCondition("durable", "Available", "True", "MinimumReplicasAvailable");
+    assertThat(revisionNumbers("durable")).containsExactly(1L, 2L, 3L);
+    assertThat(deploymentsOf("durable"))
+        .extracting(d -> d.getMetadata().getName())
+        .containsExactly("durable-r3");
+  }
+}

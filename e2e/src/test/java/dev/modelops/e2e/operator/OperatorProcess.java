@@ -1,0 +1,106 @@
+package dev.modelops.e2e.operator;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.modelops.e2e.sandbox.SandboxCluster;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The packaged operator ({@code operator/target/quarkus-app}) run as its own process against a
+ * sandbox cluster, as a user would run it. Its log is kept beside the cluster's logs.
+ */
+public final class OperatorProcess implements AutoCloseable {
+
+  private final Process process;
+  private final Path log;
+  private final int port;
+
+  private OperatorProcess(Process process, Path log, int port) {
+    this.process = process;
+    this.log = log;
+    this.port = port;
+  }
+
+  public static OperatorProcess start(SandboxCluster cluster, String name) {
+    Path jar = SandboxCluster.repo().resolve("operator/target/quarkus-app/quarkus-run.jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(
+          jar + " is missing: build the operator first (./mvnw -pl operator package)");
+    }
+    int port = freePort();
+    Path log = cluster.dir().resolve("logs").resolve(name + ".log");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder =
+        new ProcessBuilder(List.of(java, "-Xmx256m", "-jar", jar.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().put("KUBECONFIG", cluster.kubeconfig().toString());
+    builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+    try {
+      Files.createDirectories(log.getParent());
+      OperatorProcess operator = new OperatorProcess(builder.start(), log, port);
+      await("operator ready (log: " + log + ")")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(300))
+          .until(() -> operator.alive() && operator.ready());
+      return operator;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public boolean alive() {
+    return process.isAlive();
+  }
+
+  private boolean ready() {
+    try {
+      HttpURLConnection c =
+          (HttpURLConnection)
+              URI.create("http://127.0.0.1:" + port + "/q/health/ready").toURL().openConnection();
+      c.setConnectTimeout(500);
+      c.setReadTimeout(1000);
+      return c.getResponseCode() == 200;
+    } catch (IOException notYet) {
+      return false;
+    }
+  }
+
+  public String log() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Stops the operator as Kubernetes would: SIGTERM, then SIGKILL after a grace period. */
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(
+          Duration.ofSeconds(15).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package dev.modelops.operator.dependent;
+
+import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import dev.modelops.operator.history.Revision;
+import dev.modelops.operator.reconciler.ObservedState;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevisionBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.BulkDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The revision history, one ControllerRevision per kept revision (as StatefulSets keep theirs): it
+ * outlives a lost status and a restarted operator, and numbers never repeat.
+ */
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR))
+public class ControllerRevisionsDependent
+    extends CRUDKubernetesDependentResource<ControllerRevision, ModelDeployment>
+    implements BulkDependentResource<ControllerRevision, ModelDeployment, String> {
+
+  public ControllerRevisionsDependent() {
+    super(ControllerRevision.class);
+  }
+
+  @Override
+  public Map<String, ControllerRevision> desiredResources(
+      ModelDeployment mdep, Context<ModelDeployment> context) {
+    ObservedState state = ObservedState.of(mdep, context);
+    Map<String, ControllerRevision> desired = new LinkedHashMap<>();
+    for (Revision revision : state.keptRevisions()) {
+      ControllerRevision cr = controllerRevision(mdep, revision);
+      desired.put(cr.getMetadata().getName(), cr);
+    }
+    return desired;
+  }
+
+  @Override
+  public void deleteTargetResource(
+      ModelDeployment mdep,
+      ControllerRevision resource,
+      String name,
+      Context<ModelDeployment> context) {
+    context.getClient().resource(resource).delete();
+  }
+
+  @Override
+  public Map<String, ControllerRevision> getSecondaryResources(
+      ModelDeployment mdep, Context<ModelDeployment> context) {
+    String name = mdep.getMetadata().getName();
+    return context
+        .getSecondaryResourcesAsStream(ControllerRevision.class)
+        .filter(cr -> cr.getMetadata().getLabels() != null)
+        .filter(cr -> name.equals(cr.getMetadata().getLabels().get(Labels.DEPLOYMENT)))
+        .collect(Collectors.toMap(cr -> cr.getMetadata().getName(), cr -> cr));
+  }
+
+  static ControllerRevision controllerRevision(ModelDeployment mdep, Revision revision) {
+    Map<String, String> labels = Labels.revision(mdep, revision.number());
+    labels.put(Labels.TEMPLATE_HASH, revision.hash());
+    return new ControllerRevisionBuilder()
+        .withNewMetadata()
+        .withName(mdep.getMetadata().getName() + "-" + revision.hash())
+        .withNamespace(mdep.getMetadata().getNamespace())
+        .withLabels(labels)
+        .addToAnnotations(ObservedState.SOURCE_ANNOTATION, revision.source())
+        .endMetadata()
+        .withRevision((long) revision.number())
+        .withData(Serialization.unmarshal(revision.template().toJson(), Map.class))
+        .build();
+  }
+}

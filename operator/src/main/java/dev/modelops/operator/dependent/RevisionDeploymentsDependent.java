@@ -1,0 +1,96 @@
+package dev.modelops.operator.dependent;
+
+import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import dev.modelops.operator.config.OperatorConfig;
+import dev.modelops.operator.history.Revision;
+import dev.modelops.operator.reconciler.ObservedState;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.BulkDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import jakarta.inject.Inject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/** One Deployment of runtime pods for each revision that serves. */
+@KubernetesDependent(
+    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR))
+public class RevisionDeploymentsDependent
+    extends CRUDKubernetesDependentResource<Deployment, ModelDeployment>
+    implements BulkDependentResource<Deployment, ModelDeployment, String> {
+
+  @Inject OperatorConfig config;
+
+  public RevisionDeploymentsDependent() {
+    super(Deployment.class);
+  }
+
+  @Override
+  public Map<String, Deployment> desiredResources(
+      ModelDeployment mdep, Context<ModelDeployment> context) {
+    ObservedState state = ObservedState.of(mdep, context);
+    Map<String, Deployment> desired = new LinkedHashMap<>();
+    for (int number : state.served()) {
+      Revision revision = state.revision(number).orElseThrow();
+      desired.put(
+          Labels.deploymentName(mdep, number), deployment(mdep, revision, replicasFor(mdep)));
+    }
+    return desired;
+  }
+
+  @Override
+  public void deleteTargetResource(
+      ModelDeployment mdep, Deployment resource, String name, Context<ModelDeployment> context) {
+    context.getClient().resource(resource).delete();
+  }
+
+  @Override
+  public Map<String, Deployment> getSecondaryResources(
+      ModelDeployment mdep, Context<ModelDeployment> context) {
+    String name = mdep.getMetadata().getName();
+    return context
+        .getSecondaryResourcesAsStream(Deployment.class)
+        .filter(d -> d.getMetadata().getLabels() != null)
+        .filter(d -> name.equals(d.getMetadata().getLabels().get(Labels.DEPLOYMENT)))
+        .collect(Collectors.toMap(d -> d.getMetadata().getName(), d -> d));
+  }
+
+  private static int replicasFor(ModelDeployment mdep) {
+    return Objects.requireNonNullElse(mdep.getSpec().runtime.replicas, 1);
+  }
+
+  Deployment deployment(ModelDeployment mdep, Revision revision, int replicas) {
+    Map<String, String> labels = Labels.revision(mdep, revision.number());
+    labels.put(Labels.TEMPLATE_HASH, revision.hash());
+    if (revision.template().model().version != null) {
+      labels.put("app.kubernetes.io/version", revision.template().model().version);
+    }
+    return new DeploymentBuilder()
+        .withNewMetadata()
+        .withName(Labels.deploymentName(mdep, revision.number()))
+        .withNamespace(mdep.getMetadata().getNamespace())
+        .withLabels(labels)
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(replicas)
+        .withRevisionHistoryLimit(2)
+        .withNewSelector()
+        .withMatchLabels(Labels.oneRevision(mdep, revision.number()))
+        .endSelector()
+        .withTemplate(RuntimePodTemplate.of(mdep, revision, config))
+        .withNewStrategy()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate()
+        .withNewMaxUnavailable(0)
+        .withNewMaxSurge(1)
+        .endRollingUpdate()
+        .endStrategy()
+        .endSpec()
+        .build();
+  }
+}

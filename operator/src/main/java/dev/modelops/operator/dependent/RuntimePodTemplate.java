@@ -1,0 +1,247 @@
+package dev.modelops.operator.dependent;
+
+import dev.modelops.operator.api.v1alpha1.GpuSpec;
+import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import dev.modelops.operator.api.v1alpha1.RuntimeSpec;
+import dev.modelops.operator.config.OperatorConfig;
+import dev.modelops.operator.history.Revision;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The pod template of one revision: a pure function of the spec, the revision and the config. */
+public final class RuntimePodTemplate {
+
+  public static final String GPU_PRODUCT_LABEL = "nvidia.com/gpu.product";
+  public static final String RUNTIME_CONTAINER = "runtime";
+  public static final String FETCH_CONTAINER = "fetch-model";
+  static final long RUNTIME_UID = 10001L;
+
+  private RuntimePodTemplate() {}
+
+  public static PodTemplateSpec of(ModelDeployment mdep, Revision revision, OperatorConfig config) {
+    RuntimeSpec runtime = revision.template().runtime();
+    var model = revision.template().model();
+    ModelLocation location = ModelLocation.parse(model.uri);
+    String image = runtime.image != null ? runtime.image : config.runtimeImage();
+
+    List<Volume> volumes = new ArrayList<>();
+    volumes.add(new VolumeBuilder().withName("model").withNewEmptyDir().endEmptyDir().build());
+    volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+    location
+        .claim()
+        .ifPresent(
+            claim ->
+                volumes.add(
+                    new VolumeBuilder()
+                        .withName("model-source")
+                        .withNewPersistentVolumeClaim(claim, true)
+                        .build()));
+
+    List<Container> init = new ArrayList<>();
+    if (location.needsFetch()) {
+      List<String> args = new ArrayList<>(List.of("fetch", "--uri", location.fetchUri()));
+      if (model.sha256 != null) {
+        args.addAll(List.of("--sha256", model.sha256));
+      }
+      args.addAll(List.of("--dest", ModelLocation.MODEL_FILE));
+      List<VolumeMount> mounts = new ArrayList<>();
+      mounts.add(mount("model", ModelLocation.MODELS_DIR, false));
+      mounts.add(mount("tmp", "/tmp", false));
+      location
+          .claim()
+          .ifPresent(c -> mounts.add(mount("model-source", ModelLocation.PVC_MOUNT, true)));
+      init.add(
+          new ContainerBuilder()
+              .withName(FETCH_CONTAINER)
+              .withImage(image)
+              .withArgs(args)
+              .withVolumeMounts(mounts)
+              .withSecurityContext(hardened())
+              .withResources(
+                  new ResourceRequirementsBuilder()
+                      .withRequests(
+                          Map.of("cpu", new Quantity("100m"), "memory", new Quantity("128Mi")))
+                      .withLimits(Map.of("memory", new Quantity("512Mi")))
+                      .build())
+              .withTerminationMessagePolicy("FallbackToLogsOnError")
+              .build());
+    }
+
+    int port = config.runtimePort();
+    Container server =
+        new ContainerBuilder()
+            .withName(RUNTIME_CONTAINER)
+            .withImage(image)
+            .withArgs("serve")
+            .withEnv(env(mdep, revision, location, port))
+            .addNewPort()
+            .withName("http")
+            .withContainerPort(port)
+            .withProtocol("TCP")
+            .endPort()
+            .withVolumeMounts(
+                mount("model", ModelLocation.MODELS_DIR, true), mount("tmp", "/tmp", false))
+            .withResources(resources(runtime))
+            .withStartupProbe(probe("/v2/health/live", port, 5, 60))
+            .withLivenessProbe(probe("/v2/health/live", port, 10, 3))
+            .withReadinessProbe(probe("/v2/health/ready", port, 5, 3))
+            .withSecurityContext(hardened())
+            .withTerminationMessagePolicy("FallbackToLogsOnError")
+            .build();
+
+    return new PodTemplateSpecBuilder()
+        .withNewMetadata()
+        .withLabels(Labels.revision(mdep, revision.number()))
+        .endMetadata()
+        .withNewSpec()
+        .withAutomountServiceAccountToken(false)
+        .withEnableServiceLinks(false)
+        .withInitContainers(init)
+        .withContainers(server)
+        .withVolumes(volumes)
+        .withNodeSelector(nodeSelector(runtime))
+        .withTolerations(tolerations(runtime))
+        .withAffinity(runtime.affinity)
+        .withRuntimeClassName(runtime.runtimeClassName)
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(RUNTIME_UID)
+        .withRunAsGroup(RUNTIME_UID)
+        .withFsGroup(RUNTIME_UID)
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .endSecurityContext()
+        .endSpec()
+        .build();
+  }
+
+  private static List<EnvVar> env(
+      ModelDeployment mdep, Revision revision, ModelLocation location, int port) {
+    var model = revision.template().model();
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("MODELOPS_MODEL_NAME", Labels.modelName(mdep));
+    env.put("MODELOPS_MODEL_VERSION", model.version == null ? "" : model.version);
+    env.put("MODELOPS_MODEL_PATH", location.servedPath());
+    if (model.sha256 != null) {
+      env.put("MODELOPS_MODEL_SHA256", model.sha256);
+    }
+    env.put("MODELOPS_REVISION", Integer.toString(revision.number()));
+    env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+    var batching = revision.template().runtime().batching;
+    if (batching != null && batching.maxBatchSize != null) {
+      env.put("MODELOPS_BATCHING_MAX_BATCH_SIZE", batching.maxBatchSize.toString());
+    }
+    if (batching != null && batching.maxDelay != null) {
+      env.put("MODELOPS_BATCHING_MAX_DELAY", batching.maxDelay);
+    }
+    if (revision.template().runtime().gpu != null) {
+      env.put("MODELOPS_EXECUTION_PROVIDER", "cuda");
+    }
+    return env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue(), null)).toList();
+  }
+
+  static ResourceRequirements resources(RuntimeSpec runtime) {
+    Map<String, Quantity> requests = new LinkedHashMap<>();
+    Map<String, Quantity> limits = new LinkedHashMap<>();
+    if (runtime.resources != null) {
+      if (runtime.resources.getRequests() != null) {
+        requests.putAll(runtime.resources.getRequests());
+      }
+      if (runtime.resources.getLimits() != null) {
+        limits.putAll(runtime.resources.getLimits());
+      }
+    }
+    requests.putIfAbsent("cpu", new Quantity("500m"));
+    requests.putIfAbsent("memory", new Quantity("512Mi"));
+    limits.putIfAbsent("memory", new Quantity("2Gi"));
+    GpuSpec gpu = runtime.gpu;
+    if (gpu != null) {
+      limits.put(gpu.resourceName, new Quantity(Integer.toString(gpu.count)));
+    }
+    return new ResourceRequirementsBuilder().withRequests(requests).withLimits(limits).build();
+  }
+
+  static Map<String, String> nodeSelector(RuntimeSpec runtime) {
+    Map<String, String> selector = new LinkedHashMap<>();
+    if (runtime.nodeSelector != null) {
+      selector.putAll(runtime.nodeSelector);
+    }
+    if (runtime.gpu != null && runtime.gpu.product != null && !runtime.gpu.product.isBlank()) {
+      selector.put(GPU_PRODUCT_LABEL, runtime.gpu.product);
+    }
+    return selector.isEmpty() ? null : selector;
+  }
+
+  static List<Toleration> tolerations(RuntimeSpec runtime) {
+    List<Toleration> tolerations = new ArrayList<>();
+    if (runtime.tolerations != null) {
+      tolerations.addAll(runtime.tolerations);
+    }
+    if (runtime.gpu != null) {
+      Toleration gpuTaint =
+          new TolerationBuilder()
+              .withKey(
+                  runtime.gpu.resourceName.startsWith("nvidia.com/")
+                      ? "nvidia.com/gpu"
+                      : runtime.gpu.resourceName)
+              .withOperator("Exists")
+              .withEffect("NoSchedule")
+              .build();
+      if (tolerations.stream().noneMatch(t -> gpuTaint.getKey().equals(t.getKey()))) {
+        tolerations.add(gpuTaint);
+      }
+    }
+    return tolerations.isEmpty() ? null : tolerations;
+  }
+
+  private static SecurityContext hardened() {
+    return new SecurityContextBuilder()
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withRunAsNonRoot(true)
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .build();
+  }
+
+  private static VolumeMount mount(String name, String path, boolean readOnly) {
+    VolumeMount mount = new VolumeMount();
+    mount.setName(name);
+    mount.setMountPath(path);
+    mount.setReadOnly(readOnly ? true : null);
+    return mount;
+  }
+
+  private static Probe probe(String path, int port, int period, int failureThreshold) {
+    return new ProbeBuilder()
+        .withNewHttpGet()
+        .withPath(path)
+        .withNewPort(port)
+        .endHttpGet()
+        .withPeriodSeconds(period)
+        .withFailureThreshold(failureThreshold)
+        .withTimeoutSeconds(2)
+        .build();
+  }
+}

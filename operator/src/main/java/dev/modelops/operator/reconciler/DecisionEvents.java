@@ -1,0 +1,76 @@
+package dev.modelops.operator.reconciler;
+
+import dev.modelops.operator.api.v1alpha1.Conditions;
+import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** The Kubernetes Events a status change deserves: one per decision, none when nothing changed. */
+public final class DecisionEvents {
+
+  /** One Event: Normal or Warning, a CamelCase reason, a sentence. */
+  public record Decision(String type, String reason, String message) {}
+
+  private DecisionEvents() {}
+
+  public static List<Decision> between(
+      ModelDeployment mdep, ModelDeploymentStatus before, ModelDeploymentStatus after) {
+    List<Decision> events = new ArrayList<>();
+    ModelDeploymentStatus old = Optional.ofNullable(before).orElseGet(ModelDeploymentStatus::new);
+    Integer newestBefore =
+        old.revisions.stream().map(r -> r.number).max(Integer::compare).orElse(0);
+    after.revisions.stream()
+        .filter(r -> r.number > newestBefore)
+        .forEach(
+            r ->
+                events.add(
+                    new Decision(
+                        "Normal",
+                        "RevisionCreated",
+                        "created revision %d for model version %s (%s)"
+                            .formatted(r.number, Objects.toString(r.modelVersion, "-"), r.uri))));
+    if (old.replicas != null && !Objects.equals(old.replicas, after.replicas)) {
+      events.add(
+          new Decision(
+              "Normal",
+              "Scaled",
+              "scaled from %d to %d pods".formatted(old.replicas, after.replicas)));
+    }
+    if (old.stableRevision != null && !Objects.equals(old.stableRevision, after.stableRevision)) {
+      events.add(
+          new Decision(
+              "Normal",
+              "RolledOut",
+              "revision %d now serves all traffic (was %d)"
+                  .formatted(after.stableRevision, old.stableRevision)));
+    }
+    Optional<Condition> degradedBefore = ConditionList.find(old.conditions, Conditions.DEGRADED);
+    Optional<Condition> degradedAfter = ConditionList.find(after.conditions, Conditions.DEGRADED);
+    boolean wasDegraded = degradedBefore.map(c -> "True".equals(c.getStatus())).orElse(false);
+    boolean isDegraded = degradedAfter.map(c -> "True".equals(c.getStatus())).orElse(false);
+    String reasonBefore = degradedBefore.map(Condition::getReason).orElse("");
+    if (isDegraded && (!wasDegraded || !reasonBefore.equals(degradedAfter.get().getReason()))) {
+      events.add(
+          new Decision(
+              "Warning", degradedAfter.get().getReason(), degradedAfter.get().getMessage()));
+    } else if (wasDegraded && !isDegraded) {
+      events.add(new Decision("Normal", "Recovered", "recovered from " + reasonBefore));
+    }
+    boolean wasAvailable = ConditionList.isTrue(old.conditions, Conditions.AVAILABLE);
+    boolean isAvailable = ConditionList.isTrue(after.conditions, Conditions.AVAILABLE);
+    if (isAvailable && !wasAvailable) {
+      events.add(
+          new Decision(
+              "Normal",
+              "Available",
+              ConditionList.find(after.conditions, Conditions.AVAILABLE)
+                  .orElseThrow()
+                  .getMessage()));
+    }
+    return events;
+  }
+}

@@ -1,0 +1,128 @@
+package dev.modelops.operator.reconciler;
+
+import dev.modelops.operator.api.v1alpha1.Conditions.Reason;
+import dev.modelops.operator.dependent.RuntimePodTemplate;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** Why a revision's pods do not serve, in words a user can act on. A pure reading of pod status. */
+public record PodProblem(String reason, String message) {
+
+  private static final int CRASH_RESTARTS = 3;
+
+  /** The most telling problem among the pods, permanent ones first. */
+  public static Optional<PodProblem> of(List<Pod> pods, String gpuResource) {
+    return pods.stream()
+        .map(p -> of(p, gpuResource))
+        .flatMap(Optional::stream)
+        .min((a, b) -> Integer.compare(rank(a.reason()), rank(b.reason())));
+  }
+
+  static Optional<PodProblem> of(Pod pod, String gpuResource) {
+    String name = pod.getMetadata().getName();
+    var status = pod.getStatus();
+    if (status == null) {
+      return Optional.empty();
+    }
+    for (PodCondition c : nullToEmpty(status.getConditions())) {
+      if ("PodScheduled".equals(c.getType())
+          && "False".equals(c.getStatus())
+          && "Unschedulable".equals(c.getReason())) {
+        String msg = Optional.ofNullable(c.getMessage()).orElse("no node fits the pod");
+        boolean gpu = gpuResource != null && msg.contains("Insufficient " + gpuResource);
+        return Optional.of(
+            new PodProblem(
+                gpu ? Reason.INSUFFICIENT_GPU : Reason.UNSCHEDULABLE,
+                "pod %s cannot be scheduled: %s".formatted(name, msg)));
+      }
+    }
+    for (ContainerStatus cs : nullToEmpty(status.getInitContainerStatuses())) {
+      if (RuntimePodTemplate.FETCH_CONTAINER.equals(cs.getName())) {
+        Optional<String> failure = terminationMessage(cs);
+        if (failure.isPresent()) {
+          String text = failure.get();
+          boolean checksum = text.toLowerCase(Locale.ROOT).contains("sha256");
+          return Optional.of(
+              new PodProblem(
+                  checksum ? Reason.CHECKSUM_MISMATCH : Reason.MODEL_FETCH_FAILED,
+                  "pod %s could not fetch the model: %s".formatted(name, text)));
+        }
+      }
+    }
+    return Stream.concat(
+            nullToEmpty(status.getInitContainerStatuses()).stream(),
+            nullToEmpty(status.getContainerStatuses()).stream())
+        .map(cs -> imagePull(name, cs).or(() -> crashLoop(name, cs)))
+        .flatMap(Optional::stream)
+        .findFirst();
+  }
+
+  private static Optional<String> terminationMessage(ContainerStatus cs) {
+    var terminated =
+        cs.getState() != null && cs.getState().getTerminated() != null
+            ? cs.getState().getTerminated()
+            : cs.getLastState() != null ? cs.getLastState().getTerminated() : null;
+    if (terminated == null || terminated.getExitCode() == null || terminated.getExitCode() == 0) {
+      return Optional.empty();
+    }
+    String message = Optional.ofNullable(terminated.getMessage()).orElse("").strip();
+    return Optional.of(
+        message.isEmpty() ? "exit code " + terminated.getExitCode() : lastLine(message));
+  }
+
+  private static Optional<PodProblem> imagePull(String pod, ContainerStatus cs) {
+    var waiting = cs.getState() == null ? null : cs.getState().getWaiting();
+    if (waiting != null
+        && List.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName")
+            .contains(waiting.getReason())) {
+      return Optional.of(
+          new PodProblem(
+              Reason.IMAGE_PULL_FAILED,
+              "pod %s cannot pull image %s: %s"
+                  .formatted(
+                      pod,
+                      cs.getImage(),
+                      Optional.ofNullable(waiting.getMessage()).orElse(waiting.getReason()))));
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<PodProblem> crashLoop(String pod, ContainerStatus cs) {
+    var waiting = cs.getState() == null ? null : cs.getState().getWaiting();
+    boolean backOff = waiting != null && "CrashLoopBackOff".equals(waiting.getReason());
+    int restarts = cs.getRestartCount() == null ? 0 : cs.getRestartCount();
+    if (backOff || restarts >= CRASH_RESTARTS && !Boolean.TRUE.equals(cs.getReady())) {
+      String last = terminationMessage(cs).orElse("restarted " + restarts + " times");
+      return Optional.of(
+          new PodProblem(
+              Reason.CRASH_LOOPING,
+              "container %s of pod %s keeps crashing: %s".formatted(cs.getName(), pod, last)));
+    }
+    return Optional.empty();
+  }
+
+  private static int rank(String reason) {
+    return switch (reason) {
+      case Reason.CHECKSUM_MISMATCH -> 0;
+      case Reason.IMAGE_PULL_FAILED -> 1;
+      case Reason.MODEL_FETCH_FAILED -> 2;
+      case Reason.CRASH_LOOPING -> 3;
+      case Reason.INSUFFICIENT_GPU -> 4;
+      default -> 5;
+    };
+  }
+
+  private static String lastLine(String text) {
+    String[] lines = text.split("\n");
+    return lines[lines.length - 1];
+  }
+
+  private static <T> List<T> nullToEmpty(List<T> list) {
+    return list == null ? List.of() : list;
+  }
+}

@@ -1,0 +1,75 @@
+package dev.modelops.operator.history;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.modelops.operator.api.v1alpha1.GpuSpec;
+import dev.modelops.operator.api.v1alpha1.ModelSource;
+import dev.modelops.operator.api.v1alpha1.RuntimeSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class RevisionPlanTest {
+
+  static RevisionTemplate template(String version, int replicas) {
+    ModelSource model = new ModelSource();
+    model.uri = "https://models.example/m/" + version + ".onnx";
+    model.sha256 = "b".repeat(64);
+    model.version = version;
+    RuntimeSpec runtime = new RuntimeSpec();
+    runtime.replicas = replicas;
+    runtime.gpu = new GpuSpec();
+    return new RevisionTemplate(model, runtime);
+  }
+
+  @Test
+  void templateSurvivesTheRoundTripThroughAControllerRevision() {
+    RevisionTemplate t = template("1", 2);
+    assertThat(RevisionTemplate.fromJson(t.toJson()).hash()).isEqualTo(t.hash());
+  }
+
+  @Test
+  void scalingMakesNoNewRevision() {
+    assertThat(template("1", 2).hash()).isEqualTo(template("1", 5).hash());
+    assertThat(template("1", 2).hash()).isNotEqualTo(template("2", 2).hash());
+  }
+
+  @Test
+  void firstSpecIsRevisionOneAndAnUnchangedSpecStaysIt() {
+    RevisionPlan first = RevisionPlan.decide(List.of(), template("1", 1), 10, Optional.empty());
+    assertThat(first.latest().number()).isEqualTo(1);
+    assertThat(first.latestIsNew()).isTrue();
+
+    Revision stored =
+        new Revision(1, first.latest().hash(), first.latest().template(), "Spec", null);
+    RevisionPlan again = RevisionPlan.decide(List.of(stored), template("1", 3), 10, Optional.of(1));
+    assertThat(again.latest().number()).isEqualTo(1);
+    assertThat(again.latestIsNew()).isFalse();
+  }
+
+  @Test
+  void newSpecGetsTheNextNumberAndOldOnesAreTrimmedButNotTheStable() {
+    List<Revision> history = new ArrayList<>();
+    for (int i = 1; i <= 4; i++) {
+      RevisionTemplate t = template(Integer.toString(i), 1);
+      history.add(new Revision(i, t.hash(), t, "Spec", null));
+    }
+    RevisionPlan plan = RevisionPlan.decide(history, template("5", 1), 2, Optional.of(1));
+    assertThat(plan.latest().number()).isEqualTo(5);
+    assertThat(plan.kept()).extracting(Revision::number).containsExactly(1, 4, 5);
+  }
+
+  @Test
+  void returningToAnEarlierSpecReusesItsRevision() {
+    RevisionTemplate one = template("1", 1);
+    RevisionTemplate two = template("2", 1);
+    List<Revision> history =
+        List.of(
+            new Revision(1, one.hash(), one, "Spec", null),
+            new Revision(2, two.hash(), two, "Spec", null));
+    RevisionPlan plan = RevisionPlan.decide(history, template("1", 1), 10, Optional.of(2));
+    assertThat(plan.latest().number()).isEqualTo(1);
+    assertThat(plan.latestIsNew()).isFalse();
+  }
+}
