@@ -30,6 +30,13 @@ public final class OperatorProcess implements AutoCloseable {
   }
 
   public static OperatorProcess start(SandboxCluster cluster, String name) {
+    return start(cluster, name, cluster.kubeconfig());
+  }
+
+  /**
+   * Starts the operator with the credentials of another kubeconfig, for example a ServiceAccount's.
+   */
+  public static OperatorProcess start(SandboxCluster cluster, String name, Path kubeconfig) {
     Path jar = SandboxCluster.repo().resolve("operator/target/quarkus-app/quarkus-run.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(
@@ -42,7 +49,7 @@ public final class OperatorProcess implements AutoCloseable {
         new ProcessBuilder(List.of(java, "-Xmx256m", "-jar", jar.toString()))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    builder.environment().put("KUBECONFIG", cluster.kubeconfig().toString());
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
     builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
     try {
       Files.createDirectories(log.getParent());
@@ -71,6 +78,20 @@ public final class OperatorProcess implements AutoCloseable {
       return c.getResponseCode() == 200;
     } catch (IOException notYet) {
       return false;
+    }
+  }
+
+  /** The operator's Prometheus metrics, scraped as Prometheus would. */
+  public String metrics() {
+    try {
+      HttpURLConnection c =
+          (HttpURLConnection)
+              URI.create("http://127.0.0.1:" + port + "/q/metrics").toURL().openConnection();
+      try (var in = c.getInputStream()) {
+        return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -43,6 +43,13 @@ public final class SandboxCluster implements AutoCloseable {
 
   /** Starts a cluster with extra options of {@code start.sh}. */
   public static SandboxCluster start(String name, List<String> options) {
+    return start(name, options, List.of());
+  }
+
+  /**
+   * Starts a cluster with extra options and environment ({@code NAME=value}) of {@code start.sh}.
+   */
+  public static SandboxCluster start(String name, List<String> options, List<String> env) {
     Path dir =
         workDir()
             .resolve(name + "-" + ProcessHandle.current().pid() + "-" + STARTED.incrementAndGet());
@@ -50,7 +57,7 @@ public final class SandboxCluster implements AutoCloseable {
         new ArrayList<>(List.of(script("start.sh").toString(), "--dir", dir.toString()));
     command.addAll(List.of("--owner-pid", Long.toString(ProcessHandle.current().pid())));
     command.addAll(options);
-    ScriptRun run = ScriptRun.run(command, List.of());
+    ScriptRun run = ScriptRun.run(command, env);
     if (run.exitCode() != 0) {
       throw new IllegalStateException(
           "sandbox cluster "

@@ -1,0 +1,206 @@
+package dev.modelops.e2e.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.modelops.e2e.api.ModelDeployments;
+import dev.modelops.e2e.sandbox.SandboxCluster;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * With nothing changed, a reconcile writes nothing: counted in the API server's own audit log, for
+ * the operator's ServiceAccount, across reconciles counted in the operator's metrics.
+ */
+class IdleResyncTest {
+
+  static final String OPERATOR_USER = "system:serviceaccount:modelops-system:modelops-operator";
+  static final Pattern SUCCESS =
+      Pattern.compile(
+          "operator_sdk_reconciliations_success_total\\{[^}]*name=\"idle\"[^}]*} ([0-9.]+)");
+
+  @TempDir Path temp;
+
+  @Test
+  void idleReconcilesMakeNoWriteCalls() throws IOException {
+    Path policy = temp.resolve("audit-policy.yaml");
+    Files.writeString(
+        policy,
+        """
+        apiVersion: audit.k8s.io/v1
+        kind: Policy
+        omitStages: [RequestReceived]
+        rules:
+        - level: Metadata
+          verbs: [create, update, patch, delete, deletecollection]
+        - level: None
+        """);
+    Path audit = temp.resolve("audit.log");
+    try (SandboxCluster cluster =
+        SandboxCluster.start(
+            "idle",
+            List.of(),
+            List.of(
+                "KUBE_APISERVER_EXTRA_ARGS=--audit-policy-file="
+                    + policy
+                    + " --audit-log-path="
+                    + audit))) {
+      KubernetesClient client = cluster.client();
+      ModelDeployments mdeps = new ModelDeployments(client);
+      mdeps.installCrd();
+      Path operatorKubeconfig = serviceAccountKubeconfig(cluster, client);
+      try (OperatorProcess operator =
+          OperatorProcess.start(cluster, "operator", operatorKubeconfig)) {
+        mdeps.create(
+            ModelDeployments.modelDeployment(
+                "idle",
+                Map.of(
+                    "model",
+                    Map.of("uri", "file:///models/m.onnx"),
+                    "runtime",
+                    Map.of("replicas", 2))));
+        var wait =
+            cluster.kubectl("wait", "--for=condition=Available", "mdep/idle", "--timeout=60s");
+        assertThat(wait.exitCode()).as(wait.stderr()).isZero();
+        // Settled: the last reconcile changed nothing; from here on every reconcile is idle.
+        AtomicLong lastSeen = new AtomicLong(-1);
+        await()
+            .pollInterval(Duration.ofMillis(700))
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> settled(operatorWrites(audit), lastSeen));
+
+        long writesBefore = operatorWrites(audit);
+        double before = successes(operator);
+        for (int round = 1; round <= 3; round++) {
+          // Another party touches an owned Deployment: the reconciler wakes, finds nothing to
+          // change.
+          double reconciled = successes(operator);
+          String value = "round-" + round;
+          client
+              .apps()
+              .deployments()
+              .inNamespace("default")
+              .withName("idle-r1")
+              .edit(
+                  d -> {
+                    d.getMetadata().getAnnotations().put("example.com/touched", value);
+                    return d;
+                  });
+          await().atMost(Duration.ofSeconds(30)).until(() -> successes(operator) > reconciled);
+        }
+        assertThat(successes(operator)).isGreaterThanOrEqualTo(before + 3);
+        assertThat(operatorWrites(audit) - writesBefore)
+            .as("write calls of idle reconciles")
+            .isZero();
+        assertThat(operatorWrites(audit))
+            .as("the audit log does see the operator's writes")
+            .isPositive();
+      }
+    }
+  }
+
+  /** True when the operator wrote something and then nothing more between two polls. */
+  private static boolean settled(long writes, AtomicLong lastSeen) {
+    return writes > 0 && lastSeen.getAndSet(writes) == writes;
+  }
+
+  static double successes(OperatorProcess operator) {
+    Matcher m = SUCCESS.matcher(operator.metrics());
+    double total = 0;
+    while (m.find()) {
+      total += Double.parseDouble(m.group(1));
+    }
+    return total;
+  }
+
+  static long operatorWrites(Path audit) throws IOException {
+    if (!Files.exists(audit)) {
+      return 0;
+    }
+    try (var lines = Files.lines(audit)) {
+      return lines.filter(l -> l.contains("\"username\":\"" + OPERATOR_USER + "\"")).count();
+    }
+  }
+
+  /**
+   * A kubeconfig with the token of a ServiceAccount bound to cluster-admin (RBAC is the Helm
+   * chart's job).
+   */
+  static Path serviceAccountKubeconfig(SandboxCluster cluster, KubernetesClient client)
+      throws IOException {
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName("modelops-system")
+                .endMetadata()
+                .build())
+        .create();
+    client
+        .serviceAccounts()
+        .inNamespace("modelops-system")
+        .resource(
+            new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName("modelops-operator")
+                .endMetadata()
+                .build())
+        .create();
+    client
+        .rbac()
+        .clusterRoleBindings()
+        .resource(
+            new ClusterRoleBindingBuilder()
+                .withNewMetadata()
+                .withName("modelops-operator-test")
+                .endMetadata()
+                .withNewRoleRef()
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withKind("ClusterRole")
+                .withName("cluster-admin")
+                .endRoleRef()
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName("modelops-operator")
+                .withNamespace("modelops-system")
+                .endSubject()
+                .build())
+        .create();
+    String token =
+        client
+            .serviceAccounts()
+            .inNamespace("modelops-system")
+            .withName("modelops-operator")
+            .tokenRequest(
+                new TokenRequestBuilder()
+                    .withNewSpec()
+                    .withExpirationSeconds(3600L)
+                    .endSpec()
+                    .build())
+            .getStatus()
+            .getToken();
+    String admin = Files.readString(cluster.kubeconfig());
+    String operator =
+        admin
+            .replaceAll("token: .*", "token: " + token)
+            .replace("sandbox-admin", "modelops-operator");
+    Path file = cluster.dir().resolve("operator.kubeconfig");
+    Files.writeString(file, operator);
+    return file;
+  }
+}
