@@ -324,4 +324,28 @@ class ModelDeploymentServingTest {
         .extracting(d -> d.getMetadata().getName())
         .containsExactly("durable-r3");
   }
+
+  @Test
+  void examplesBecomeAvailableAsTheyAre() {
+    for (String example : List.of("cpu-model.yaml", "gpu-model.yaml")) {
+      var run =
+          cluster.kubectl(
+              "apply",
+              "-n",
+              ns,
+              "-f",
+              SandboxCluster.repo().resolve("examples").resolve(example).toString());
+      assertThat(run.exitCode()).as(run.stderr()).isZero();
+    }
+    var wait =
+        cluster.kubectl(
+            "wait",
+            "-n",
+            ns,
+            "--for=condition=Available",
+            "mdep/iris",
+            "mdep/fraud-scorer",
+            "--timeout=60s");
+    assertThat(wait.exitCode()).as(wait.stderr()).isZero();
+  }
 }

@@ -3,8 +3,11 @@ package dev.modelops.operator.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** The operator's own settings (application.properties, env MODELOPS_*, or the Helm values). */
-@ConfigMapping(prefix = "modelops")
+/**
+ * The operator's own settings: modelops.operator.* in application.properties, or env
+ * MODELOPS_OPERATOR_*.
+ */
+@ConfigMapping(prefix = "modelops.operator")
 public interface OperatorConfig {
 
   /** Runtime image of ModelDeployments that set no spec.runtime.image. */

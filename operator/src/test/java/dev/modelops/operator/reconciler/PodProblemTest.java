@@ -1,0 +1,157 @@
+package dev.modelops.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Pod statuses as the kubelet and scheduler write them, read into reasons a user can act on. */
+class PodProblemTest {
+
+  static Pod pod(List<ContainerStatus> init, List<ContainerStatus> containers) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName("p-1")
+        .endMetadata()
+        .withNewStatus()
+        .withInitContainerStatuses(init)
+        .withContainerStatuses(containers)
+        .endStatus()
+        .build();
+  }
+
+  static ContainerStatus fetchFailed(String message) {
+    return new ContainerStatusBuilder()
+        .withName("fetch-model")
+        .withNewState()
+        .withNewTerminated()
+        .withExitCode(1)
+        .withMessage(message)
+        .endTerminated()
+        .endState()
+        .build();
+  }
+
+  @Test
+  void unschedulableForGpusIsInsufficientGpuWithTheSchedulersMessage() {
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("p-1")
+            .endMetadata()
+            .withNewStatus()
+            .addNewCondition()
+            .withType("PodScheduled")
+            .withStatus("False")
+            .withReason("Unschedulable")
+            .withMessage("0/4 nodes are available: 2 Insufficient nvidia.com/gpu.")
+            .endCondition()
+            .endStatus()
+            .build();
+    PodProblem problem = PodProblem.of(List.of(pod), "nvidia.com/gpu").orElseThrow();
+    assertThat(problem.reason()).isEqualTo("InsufficientGPU");
+    assertThat(problem.message())
+        .contains("0/4 nodes are available: 2 Insufficient nvidia.com/gpu.");
+    assertThat(PodProblem.of(List.of(pod), null).orElseThrow().reason()).isEqualTo("Unschedulable");
+  }
+
+  @Test
+  void fetchFailuresAreChecksumMismatchOrModelFetchFailed() {
+    assertThat(
+            PodProblem.of(
+                    List.of(
+                        pod(
+                            List.of(fetchFailed("sha256 mismatch: expected aa, got bb")),
+                            List.of())),
+                    null)
+                .orElseThrow()
+                .reason())
+        .isEqualTo("ChecksumMismatch");
+    PodProblem fetch =
+        PodProblem.of(
+                List.of(pod(List.of(fetchFailed("GET https://x/m.onnx: 404")), List.of())), null)
+            .orElseThrow();
+    assertThat(fetch.reason()).isEqualTo("ModelFetchFailed");
+    assertThat(fetch.message()).contains("404");
+  }
+
+  @Test
+  void imagePullAndCrashLoopsAreNamed() {
+    ContainerStatus pull =
+        new ContainerStatusBuilder()
+            .withName("runtime")
+            .withImage("bad/image:1")
+            .withNewState()
+            .withNewWaiting()
+            .withReason("ImagePullBackOff")
+            .withMessage("not found")
+            .endWaiting()
+            .endState()
+            .build();
+    assertThat(PodProblem.of(List.of(pod(List.of(), List.of(pull))), null).orElseThrow().reason())
+        .isEqualTo("ImagePullFailed");
+
+    ContainerStatus crash =
+        new ContainerStatusBuilder()
+            .withName("runtime")
+            .withRestartCount(4)
+            .withReady(false)
+            .withNewState()
+            .withNewWaiting()
+            .withReason("CrashLoopBackOff")
+            .endWaiting()
+            .endState()
+            .withNewLastState()
+            .withNewTerminated()
+            .withExitCode(137)
+            .withMessage("OOMKilled")
+            .endTerminated()
+            .endLastState()
+            .build();
+    PodProblem problem = PodProblem.of(List.of(pod(List.of(), List.of(crash))), null).orElseThrow();
+    assertThat(problem.reason()).isEqualTo("CrashLooping");
+    assertThat(problem.message()).contains("OOMKilled");
+  }
+
+  @Test
+  void healthyAndStartingPodsAreNoProblem() {
+    ContainerStatus starting =
+        new ContainerStatusBuilder()
+            .withName("runtime")
+            .withRestartCount(0)
+            .withReady(false)
+            .withNewState()
+            .withNewWaiting()
+            .withReason("ContainerCreating")
+            .endWaiting()
+            .endState()
+            .build();
+    assertThat(PodProblem.of(List.of(pod(List.of(), List.of(starting))), "nvidia.com/gpu"))
+        .isEmpty();
+  }
+
+  @Test
+  void aChecksumMismatchOutranksAnUnschedulablePod() {
+    Pod pending =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("p-2")
+            .endMetadata()
+            .withNewStatus()
+            .addNewCondition()
+            .withType("PodScheduled")
+            .withStatus("False")
+            .withReason("Unschedulable")
+            .withMessage("Insufficient nvidia.com/gpu")
+            .endCondition()
+            .endStatus()
+            .build();
+    Pod mismatch = pod(List.of(fetchFailed("sha256 mismatch")), List.of());
+    assertThat(PodProblem.of(List.of(pending, mismatch), "nvidia.com/gpu").orElseThrow().reason())
+        .isEqualTo("ChecksumMismatch");
+  }
+}
