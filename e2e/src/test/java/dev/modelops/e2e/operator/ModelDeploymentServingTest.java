@@ -16,12 +16,15 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The operator, run as its own process, serves ModelDeployments on the sandbox cluster: real API
@@ -35,6 +38,7 @@ class ModelDeploymentServingTest {
   static KubernetesClient client;
   static ModelDeployments mdeps;
   static OperatorProcess operator;
+  static final AtomicInteger NAMESPACES = new AtomicInteger();
   String ns;
 
   @BeforeAll
@@ -59,7 +63,7 @@ class ModelDeploymentServingTest {
   @BeforeEach
   void namespace(TestInfo test) {
     ns = test.getTestMethod().orElseThrow().getName().replaceAll("([A-Z])", "-$1").toLowerCase();
-    ns = ns.substring(0, Math.min(ns.length(), 50));
+    ns = ns.substring(0, Math.min(ns.length(), 50)) + "-" + NAMESPACES.incrementAndGet();
     client
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
@@ -347,5 +351,145 @@ class ModelDeploymentServingTest {
             "mdep/fraud-scorer",
             "--timeout=60s");
     assertThat(wait.exitCode()).as(wait.stderr()).isZero();
+  }
+
+  /**
+   * kwok makes pods Ready once and then leaves their status alone, so a test can write the status a
+   * kubelet would write for a failing pod, and the operator must read it as the kubelet meant it.
+   */
+  void failPod(
+      String name, java.util.function.Consumer<io.fabric8.kubernetes.api.model.PodStatus> failure) {
+    var pod =
+        client
+            .pods()
+            .inNamespace(ns)
+            .withLabel("modelops.dev/deployment", name)
+            .list()
+            .getItems()
+            .get(0);
+    var status = pod.getStatus();
+    status
+        .getConditions()
+        .forEach(
+            c -> {
+              if (c.getType().equals("Ready") || c.getType().equals("ContainersReady")) {
+                c.setStatus("False");
+              }
+            });
+    status.getContainerStatuses().forEach(cs -> cs.setReady(false));
+    failure.accept(status);
+    client.pods().inNamespace(ns).resource(pod).updateStatus();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "ChecksumMismatch, sha256 mismatch: expected cccc, got dddd",
+    "ModelFetchFailed, GET https://models.example/fraud/1/model.onnx: connect timed out after 3 attempts",
+    "ImagePullFailed, manifest unknown",
+    "CrashLooping, OOMKilled"
+  })
+  void podFailuresAreReportedWithTheirReason(String reason, String words) {
+    apply("failing", gpuSpec("1", 1));
+    awaitCondition("failing", "Available", "True", "MinimumReplicasAvailable");
+    failPod(
+        "failing",
+        status -> {
+          var runtime = status.getContainerStatuses().get(0);
+          switch (reason) {
+            case "ChecksumMismatch", "ModelFetchFailed" ->
+                status.setInitContainerStatuses(
+                    List.of(
+                        new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
+                            .withName("fetch-model")
+                            .withImage(runtime.getImage())
+                            .withImageID("")
+                            .withReady(false)
+                            .withRestartCount(2)
+                            .withNewState()
+                            .withNewTerminated()
+                            .withExitCode(1)
+                            .withReason("Error")
+                            .withMessage(words)
+                            .endTerminated()
+                            .endState()
+                            .build()));
+            case "ImagePullFailed" ->
+                runtime.setState(
+                    new io.fabric8.kubernetes.api.model.ContainerStateBuilder()
+                        .withNewWaiting()
+                        .withReason("ImagePullBackOff")
+                        .withMessage(words)
+                        .endWaiting()
+                        .build());
+            default -> {
+              runtime.setRestartCount(5);
+              runtime.setState(
+                  new io.fabric8.kubernetes.api.model.ContainerStateBuilder()
+                      .withNewWaiting()
+                      .withReason("CrashLoopBackOff")
+                      .endWaiting()
+                      .build());
+              runtime.setLastState(
+                  new io.fabric8.kubernetes.api.model.ContainerStateBuilder()
+                      .withNewTerminated()
+                      .withExitCode(137)
+                      .withReason("OOMKilled")
+                      .withMessage(words)
+                      .endTerminated()
+                      .build());
+            }
+          }
+        });
+    awaitCondition("failing", "Degraded", "True", reason);
+    awaitCondition("failing", "Available", "False", reason);
+    assertThat((String) condition(get("failing"), "Degraded").get("message")).contains(words);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        client
+                            .v1()
+                            .events()
+                            .inNamespace(ns)
+                            .withField("involvedObject.name", "failing")
+                            .list()
+                            .getItems())
+                    .anySatisfy(
+                        e ->
+                            assertThat(e.getType() + "/" + e.getReason())
+                                .isEqualTo("Warning/" + reason)));
+  }
+
+  @Test
+  void decisionsAreRecordedAsEvents() {
+    apply("noted", gpuSpec("1", 1));
+    awaitCondition("noted", "Available", "True", "MinimumReplicasAvailable");
+    assertThat(cluster.kubectl("scale", "-n", ns, "mdep/noted", "--replicas=2").exitCode())
+        .isZero();
+    apply("noted", gpuSpec("2", 2));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              List<String> reasons =
+                  client
+                      .v1()
+                      .events()
+                      .inNamespace(ns)
+                      .withField("involvedObject.name", "noted")
+                      .list()
+                      .getItems()
+                      .stream()
+                      .map(e -> e.getReason())
+                      .toList();
+              assertThat(reasons).contains("RevisionCreated", "Available", "Scaled", "RolledOut");
+              assertThat(reasons.stream().filter("RevisionCreated"::equals).count()).isEqualTo(2);
+              assertThat(reasons.stream().filter("RolledOut"::equals).count())
+                  .as("one event per decision")
+                  .isEqualTo(1);
+            });
+    String describe = cluster.kubectl("describe", "-n", ns, "mdep/noted").stdout();
+    assertThat(describe).contains("created revision 2 for model version 2");
   }
 }
