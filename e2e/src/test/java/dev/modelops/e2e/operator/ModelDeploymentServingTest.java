@@ -195,6 +195,10 @@ class ModelDeploymentServingTest {
                 .getItems())
         .hasSize(2)
         .allSatisfy(p -> assertThat(p.getSpec().getNodeName()).startsWith("sandbox-gpu-"));
+    var budget = client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("fraud").get();
+    assertThat(budget.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+    assertThat(budget.getSpec().getSelector().getMatchLabels())
+        .containsEntry("modelops.dev/deployment", "fraud");
     var service = client.services().inNamespace(ns).withName("fraud").get();
     assertThat(service.getSpec().getSelector()).containsEntry("modelops.dev/deployment", "fraud");
     Map<String, Object> status = status(get("fraud"));
@@ -292,6 +296,15 @@ class ModelDeploymentServingTest {
             () -> {
               assertThat(deploymentsOf("short-lived")).isEmpty();
               assertThat(client.services().inNamespace(ns).withName("short-lived").get()).isNull();
+              assertThat(
+                      client
+                          .policy()
+                          .v1()
+                          .podDisruptionBudget()
+                          .inNamespace(ns)
+                          .withName("short-lived")
+                          .get())
+                  .isNull();
               assertThat(revisionNumbers("short-lived")).isEmpty();
             });
   }

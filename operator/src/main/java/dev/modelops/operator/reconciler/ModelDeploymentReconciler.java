@@ -5,6 +5,7 @@ import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
 import dev.modelops.operator.config.OperatorConfig;
 import dev.modelops.operator.dependent.ControllerRevisionsDependent;
+import dev.modelops.operator.dependent.DisruptionBudgetDependent;
 import dev.modelops.operator.dependent.Labels;
 import dev.modelops.operator.dependent.RevisionDeploymentsDependent;
 import dev.modelops.operator.dependent.ServiceDependent;
@@ -46,7 +47,8 @@ import org.jboss.logging.Logger;
           name = "deployments",
           type = RevisionDeploymentsDependent.class,
           dependsOn = "revisions"),
-      @Dependent(name = "service", type = ServiceDependent.class)
+      @Dependent(name = "service", type = ServiceDependent.class),
+      @Dependent(name = "disruption-budget", type = DisruptionBudgetDependent.class)
     })
 public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
 
