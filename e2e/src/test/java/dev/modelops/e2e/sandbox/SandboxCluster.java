@@ -115,7 +115,7 @@ public final class SandboxCluster implements AutoCloseable {
 
   /** The root of the repository, from the build's system property or the working directory. */
   public static Path repo() {
-    String fromBuild = System.getProperty("modelops.repo");
+    String fromBuild = System.getProperty("test.repo.root");
     Path start = Path.of(fromBuild != null ? fromBuild : "").toAbsolutePath();
     for (Path p = start; p != null; p = p.getParent()) {
       if (Files.isDirectory(p.resolve("e2e/sandbox"))) {

@@ -58,7 +58,7 @@ class CrdIsCurrentTest {
   }
 
   static Path repo() {
-    String fromBuild = System.getProperty("modelops.repo");
+    String fromBuild = System.getProperty("test.repo.root");
     Path dir = Path.of(fromBuild != null ? fromBuild : "..").toAbsolutePath().normalize();
     assertThat(dir.resolve("crds")).isDirectory();
     return dir;

@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Makes the small ONNX models the runtime's tests serve. This script is their source.
+
+Usage: python3 make_models.py OUTPUT_DIR [--with-cnn]
+Each model is deterministic (fixed seeds), so rerunning it reproduces the committed files.
+The CNN (about 370 KB) is only for the benchmark and is not committed: --with-cnn makes it.
+"""
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OPSET = 17
+IR_VERSION = 9
+
+
+def save(model: onnx.ModelProto, out: Path, name: str) -> None:
+    model.ir_version = IR_VERSION
+    onnx.checker.check_model(model)
+    # Stable bytes: no producer version that changes with the onnx package.
+    model.producer_name = "modelops-test-models"
+    model.producer_version = "1"
+    onnx.save(model, out / name)
+    print(f"wrote {out / name} ({(out / name).stat().st_size} bytes)")
+
+
+def graph_model(nodes, name, inputs, outputs, initializers=()):
+    graph = helper.make_graph(nodes, name, inputs, outputs, list(initializers))
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+
+
+def mlp(out: Path) -> None:
+    """A small classifier: 4 features, one hidden layer of 16, 3 class probabilities; free batch."""
+    rng = np.random.default_rng(7)
+    w1 = numpy_helper.from_array(rng.normal(0, 0.5, (4, 16)).astype(np.float32), "w1")
+    b1 = numpy_helper.from_array(rng.normal(0, 0.1, (16,)).astype(np.float32), "b1")
+    w2 = numpy_helper.from_array(rng.normal(0, 0.5, (16, 3)).astype(np.float32), "w2")
+    b2 = numpy_helper.from_array(rng.normal(0, 0.1, (3,)).astype(np.float32), "b2")
+    nodes = [
+        helper.make_node("Gemm", ["input", "w1", "b1"], ["h"]),
+        helper.make_node("Relu", ["h"], ["hr"]),
+        helper.make_node("Gemm", ["hr", "w2", "b2"], ["logits"]),
+        helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1),
+    ]
+    save(
+        graph_model(
+            nodes,
+            "mlp",
+            [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", 4])],
+            [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 3])],
+            [w1, b1, w2, b2],
+        ),
+        out,
+        "mlp.onnx",
+    )
+
+
+def multi_io(out: Path) -> None:
+    """Several inputs and datatypes: sum = double(a) + b, masked = mask ? a : 0."""
+    zero = numpy_helper.from_array(np.array(0, dtype=np.int64), "zero")
+    nodes = [
+        helper.make_node("Cast", ["a"], ["a_double"], to=TensorProto.DOUBLE),
+        helper.make_node("Add", ["a_double", "b"], ["sum"]),
+        helper.make_node("Where", ["mask", "a", "zero"], ["masked"]),
+    ]
+    save(
+        graph_model(
+            nodes,
+            "multi_io",
+            [
+                helper.make_tensor_value_info("a", TensorProto.INT64, ["batch", 2]),
+                helper.make_tensor_value_info("b", TensorProto.DOUBLE, ["batch", 2]),
+                helper.make_tensor_value_info("mask", TensorProto.BOOL, ["batch", 2]),
+            ],
+            [
+                helper.make_tensor_value_info("sum", TensorProto.DOUBLE, ["batch", 2]),
+                helper.make_tensor_value_info("masked", TensorProto.INT64, ["batch", 2]),
+            ],
+            [zero],
+        ),
+        out,
+        "multi_io.onnx",
+    )
+
+
+def fixed_add(out: Path) -> None:
+    """No batch dimension: a fixed [2, 3] input, y = x + 1. Batching stays off for it."""
+    one = numpy_helper.from_array(np.array(1.0, dtype=np.float32), "one")
+    save(
+        graph_model(
+            [helper.make_node("Add", ["x", "one"], ["y"])],
+            "fixed_add",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])],
+            [one],
+        ),
+        out,
+        "fixed_add.onnx",
+    )
+
+
+TYPES = {
+    "BOOL": TensorProto.BOOL,
+    "UINT8": TensorProto.UINT8,
+    "INT8": TensorProto.INT8,
+    "INT16": TensorProto.INT16,
+    "INT32": TensorProto.INT32,
+    "INT64": TensorProto.INT64,
+    "FP16": TensorProto.FLOAT16,
+    "FP32": TensorProto.FLOAT,
+    "FP64": TensorProto.DOUBLE,
+    "BYTES": TensorProto.STRING,
+}
+
+
+def identity_types(out: Path) -> None:
+    """Each V2 datatype ONNX Runtime Java can hold, in and out unchanged: in_<TYPE> -> out_<TYPE>.
+
+    UINT16, UINT32 and UINT64 are left out: ONNX Runtime's Java API has no tensors of those types.
+    """
+    nodes, inputs, outputs = [], [], []
+    for name, proto in TYPES.items():
+        nodes.append(helper.make_node("Identity", [f"in_{name}"], [f"out_{name}"]))
+        inputs.append(helper.make_tensor_value_info(f"in_{name}", proto, ["batch", "n"]))
+        outputs.append(helper.make_tensor_value_info(f"out_{name}", proto, ["batch", "n"]))
+    save(graph_model(nodes, "identity_types", inputs, outputs), out, "identity_types.onnx")
+
+
+def gather(out: Path) -> None:
+    """Fails inside the model for an index out of range: a 500, not a 4xx. Zeros (warm-up) work."""
+    save(
+        graph_model(
+            [helper.make_node("Gather", ["data", "indices"], ["picked"])],
+            "gather",
+            [
+                helper.make_tensor_value_info("data", TensorProto.FLOAT, ["n"]),
+                helper.make_tensor_value_info("indices", TensorProto.INT64, ["k"]),
+            ],
+            [helper.make_tensor_value_info("picked", TensorProto.FLOAT, ["k"])],
+        ),
+        out,
+        "gather.onnx",
+    )
+
+
+def cnn(out: Path) -> None:
+    """A mid-size CNN for the benchmark: 3x64x64 image, three conv blocks, 10 classes; free batch."""
+    rng = np.random.default_rng(11)
+    inits, nodes = [], []
+    channels, prev = [3, 32, 64, 128], "image"
+    for i in range(3):
+        w = numpy_helper.from_array(
+            rng.normal(0, 0.1, (channels[i + 1], channels[i], 3, 3)).astype(np.float32), f"conv{i}_w")
+        b = numpy_helper.from_array(np.zeros(channels[i + 1], dtype=np.float32), f"conv{i}_b")
+        inits += [w, b]
+        nodes += [
+            helper.make_node("Conv", [prev, f"conv{i}_w", f"conv{i}_b"], [f"c{i}"], pads=[1, 1, 1, 1]),
+            helper.make_node("Relu", [f"c{i}"], [f"r{i}"]),
+            helper.make_node("MaxPool", [f"r{i}"], [f"p{i}"], kernel_shape=[2, 2], strides=[2, 2]),
+        ]
+        prev = f"p{i}"
+    fc = numpy_helper.from_array(rng.normal(0, 0.05, (128, 10)).astype(np.float32), "fc_w")
+    inits.append(fc)
+    nodes += [
+        helper.make_node("GlobalAveragePool", [prev], ["gap"]),
+        helper.make_node("Flatten", ["gap"], ["flat"]),
+        helper.make_node("MatMul", ["flat", "fc_w"], ["logits"]),
+    ]
+    save(
+        graph_model(
+            nodes,
+            "cnn",
+            [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 3, 64, 64])],
+            [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 10])],
+            inits,
+        ),
+        out,
+        "cnn.onnx",
+    )
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    out = Path(args[0] if args else ".")
+    out.mkdir(parents=True, exist_ok=True)
+    for make in (mlp, multi_io, fixed_add, identity_types, gather):
+        make(out)
+    if "--with-cnn" in sys.argv:
+        cnn(out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+package dev.modelops.runtime;
+
+import dev.modelops.runtime.model.FetchCommand;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import java.util.Arrays;
+
+/**
+ * One image, two commands: {@code serve} (the default) runs the V2 server; {@code fetch} is the
+ * operator's init step, which downloads and verifies a model and exits without starting a server.
+ */
+@QuarkusMain
+public class RuntimeMain {
+
+  public static void main(String... args) {
+    if (args.length > 0 && args[0].equals("fetch")) {
+      System.exit(
+          FetchCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+    }
+    Quarkus.run(args);
+  }
+}

@@ -1,0 +1,59 @@
+package dev.modelops.runtime.config;
+
+import io.quarkus.runtime.annotations.StaticInitSafe;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The runtime's settings. The operator sets them as env vars (MODELOPS_MODEL_NAME,
+ * MODELOPS_MODEL_PATH, MODELOPS_REVISION, MODELOPS_BATCHING_MAX_BATCH_SIZE, ...).
+ */
+@StaticInitSafe
+@ConfigMapping(prefix = "modelops")
+public interface RuntimeConfig {
+
+  Model model();
+
+  /** Revision label of the metrics, set by the operator. */
+  @WithDefault("0")
+  String revision();
+
+  Batching batching();
+
+  /** cpu, cuda, or auto (cuda when it loads, else cpu). */
+  @WithDefault("auto")
+  String executionProvider();
+
+  /** Fail readiness instead of falling back to the CPU when CUDA cannot be used. */
+  @WithDefault("false")
+  boolean requireGpu();
+
+  /** Largest request body accepted; larger ones get a 413. */
+  @WithDefault("67108864")
+  long maxRequestBytes();
+
+  /** The model served. */
+  interface Model {
+    @WithDefault("model")
+    String name();
+
+    Optional<String> version();
+
+    /** Local path, file:// or http(s):// URI of the ONNX file. */
+    Optional<String> path();
+
+    Optional<String> sha256();
+  }
+
+  /** Dynamic batching of concurrent requests. */
+  interface Batching {
+    /** 1 turns batching off. */
+    @WithDefault("32")
+    int maxBatchSize();
+
+    @WithDefault("2ms")
+    Duration maxDelay();
+  }
+}

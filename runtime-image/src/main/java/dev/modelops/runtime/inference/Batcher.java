@@ -1,0 +1,233 @@
+package dev.modelops.runtime.inference;
+
+import dev.modelops.runtime.metrics.RuntimeMetrics;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Dynamic batching: requests that arrive together are merged along their first dimension into one
+ * model run of at most {@code maxRows} rows, waiting at most {@code maxDelay} for company, and each
+ * caller gets its own rows back. A batch is formed only when a runner is free, so a busy model
+ * naturally gets larger batches.
+ */
+public final class Batcher implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(Batcher.class);
+
+  private record Pending(
+      Map<String, Tensor> feed,
+      Set<String> wanted,
+      long rows,
+      long enqueued,
+      CompletableFuture<Map<String, Tensor>> result) {}
+
+  private final ModelSession session;
+  private final int maxRows;
+  private final long maxDelayNanos;
+  private final RuntimeMetrics metrics;
+  private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final Deque<Pending> carried = new ArrayDeque<>();
+  private final Semaphore runners;
+  private final ExecutorService pool;
+  private final Thread dispatcher;
+  private volatile boolean closed;
+
+  public Batcher(
+      ModelSession session,
+      int maxRows,
+      Duration maxDelay,
+      int parallelRuns,
+      RuntimeMetrics metrics) {
+    this.session = session;
+    this.maxRows = maxRows;
+    this.maxDelayNanos = maxDelay.toNanos();
+    this.metrics = metrics;
+    this.runners = new Semaphore(parallelRuns);
+    this.pool =
+        Executors.newFixedThreadPool(
+            parallelRuns, Thread.ofPlatform().name("model-run-", 0).daemon().factory());
+    this.dispatcher = Thread.ofPlatform().name("batcher").daemon().start(this::dispatch);
+  }
+
+  /** Queues a request; the future completes with its own outputs. */
+  public CompletableFuture<Map<String, Tensor>> submit(
+      Map<String, Tensor> feed, Set<String> wanted) {
+    long rows = feed.values().iterator().next().rows();
+    Pending p = new Pending(feed, wanted, rows, System.nanoTime(), new CompletableFuture<>());
+    if (closed) {
+      p.result()
+          .completeExceptionally(
+              new InferenceException(503, "not_ready", "the server is shutting down"));
+    } else {
+      queue.add(p);
+    }
+    return p.result();
+  }
+
+  private void dispatch() {
+    while (!closed) {
+      try {
+        runners.acquire();
+        Pending first = carried.isEmpty() ? queue.take() : carried.poll();
+        List<Pending> batch = new ArrayList<>(List.of(first));
+        long rows = first.rows();
+        long deadline = System.nanoTime() + maxDelayNanos;
+        while (rows < maxRows) {
+          Pending next =
+              carried.isEmpty()
+                  ? queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                  : carried.poll();
+          if (next == null) {
+            break;
+          }
+          if (!compatible(first, next) || rows + next.rows() > maxRows) {
+            carried.addFirst(next);
+            break;
+          }
+          batch.add(next);
+          rows += next.rows();
+        }
+        long total = rows;
+        pool.execute(
+            () -> {
+              try {
+                run(batch, total);
+              } finally {
+                runners.release();
+              }
+            });
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** Same outputs asked for, and every input alike but for its first dimension. */
+  private static boolean compatible(Pending a, Pending b) {
+    if (!a.wanted().equals(b.wanted())) {
+      return false;
+    }
+    for (Tensor t : a.feed().values()) {
+      Tensor u = b.feed().get(t.name());
+      if (u == null || u.datatype() != t.datatype() || u.shape().length != t.shape().length) {
+        return false;
+      }
+      if (!Arrays.equals(t.shape(), 1, t.shape().length, u.shape(), 1, u.shape().length)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void run(List<Pending> batch, long rows) {
+    long started = System.nanoTime();
+    try {
+      Map<String, Tensor> merged = batch.size() == 1 ? batch.get(0).feed() : merge(batch, rows);
+      Map<String, Tensor> out = session.run(merged, batch.get(0).wanted());
+      for (Pending p : batch) {
+        metrics.batch(batch.size(), rows, Duration.ofNanos(started - p.enqueued()));
+      }
+      if (batch.size() == 1) {
+        batch.get(0).result().complete(out);
+        return;
+      }
+      long offset = 0;
+      for (Pending p : batch) {
+        Map<String, Tensor> mine = new LinkedHashMap<>();
+        for (Tensor t : out.values()) {
+          if (t.rows() != rows) {
+            throw new InferenceException(
+                500,
+                "model_error",
+                "output " + t.name() + " has " + t.rows() + " rows for a batch of " + rows);
+          }
+          mine.put(t.name(), slice(t, offset, p.rows()));
+        }
+        offset += p.rows();
+        p.result().complete(mine);
+      }
+    } catch (InferenceException e) {
+      batch.forEach(p -> p.result().completeExceptionally(e));
+    } catch (Exception e) {
+      LOG.debugf("batch of %d requests failed: %s", batch.size(), e.getMessage());
+      InferenceException failure =
+          new InferenceException(500, "model_error", "the model failed: " + e.getMessage());
+      batch.forEach(p -> p.result().completeExceptionally(failure));
+    }
+  }
+
+  static Map<String, Tensor> merge(List<Pending> batch, long rows) {
+    Map<String, Tensor> merged = new LinkedHashMap<>();
+    for (Tensor first : batch.get(0).feed().values()) {
+      long[] shape = first.shape().clone();
+      shape[0] = rows;
+      if (first.datatype() == Datatype.BYTES) {
+        List<byte[]> all = new ArrayList<>();
+        for (Pending p : batch) {
+          all.addAll(Arrays.asList(p.feed().get(first.name()).strings()));
+        }
+        merged.put(first.name(), Tensor.bytes(first.name(), shape, all.toArray(new byte[0][])));
+      } else {
+        int size = 0;
+        for (Pending p : batch) {
+          size += p.feed().get(first.name()).data().remaining();
+        }
+        ByteBuffer data = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
+        for (Pending p : batch) {
+          data.put(p.feed().get(first.name()).data().duplicate());
+        }
+        merged.put(
+            first.name(), Tensor.numeric(first.name(), first.datatype(), shape, data.flip()));
+      }
+    }
+    return merged;
+  }
+
+  static Tensor slice(Tensor t, long fromRow, long rows) {
+    long[] shape = t.shape().clone();
+    shape[0] = rows;
+    long perRow = t.rows() == 0 ? 0 : t.elementCount() / t.rows();
+    if (t.datatype() == Datatype.BYTES) {
+      return Tensor.bytes(
+          t.name(),
+          shape,
+          Arrays.copyOfRange(
+              t.strings(), (int) (fromRow * perRow), (int) ((fromRow + rows) * perRow)));
+    }
+    int start = (int) (fromRow * perRow * t.datatype().size);
+    int length = (int) (rows * perRow * t.datatype().size);
+    ByteBuffer part =
+        t.data()
+            .duplicate()
+            .position(start)
+            .limit(start + length)
+            .slice()
+            .order(ByteOrder.LITTLE_ENDIAN);
+    return Tensor.numeric(t.name(), t.datatype(), shape, part);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    dispatcher.interrupt();
+    pool.shutdown();
+  }
+}

@@ -1,0 +1,123 @@
+package dev.modelops.runtime.metrics;
+
+import dev.modelops.runtime.config.RuntimeConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The runtime's Prometheus metrics, labelled by model and revision: counters and histograms that
+ * canary analysis reads as rates and quantiles.
+ */
+@ApplicationScoped
+public class RuntimeMetrics {
+
+  @Inject MeterRegistry registry;
+  @Inject RuntimeConfig config;
+
+  private final AtomicInteger cuda = new AtomicInteger();
+  private final AtomicInteger cpu = new AtomicInteger();
+  private final AtomicInteger modelReady = new AtomicInteger();
+
+  private String model() {
+    return config.model().name();
+  }
+
+  private String revision() {
+    return config.revision();
+  }
+
+  /** One answered inference request, with its latency and outcome. */
+  public void request(String protocol, Duration latency, String outcome) {
+    Counter.builder("modelops_inference_requests")
+        .description("Inference requests answered, by outcome (success or an error kind)")
+        .tags("model", model(), "revision", revision(), "protocol", protocol, "outcome", outcome)
+        .register(registry)
+        .increment();
+    if (!"success".equals(outcome)) {
+      Counter.builder("modelops_inference_errors")
+          .description("Inference requests that failed, by kind")
+          .tags("model", model(), "revision", revision(), "kind", outcome)
+          .register(registry)
+          .increment();
+    }
+    Timer.builder("modelops_inference_request_duration")
+        .description("Time from request to response, in seconds")
+        .tags("model", model(), "revision", revision())
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(50_000))
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry)
+        .record(latency);
+  }
+
+  /** One model run of a batch, with how many requests it merged and how long they queued. */
+  public void batch(int requests, long rows, Duration queued) {
+    DistributionSummary.builder("modelops_batch_size")
+        .description("Rows in each model run")
+        .tags("model", model(), "revision", revision())
+        .publishPercentileHistogram()
+        .minimumExpectedValue(1.0)
+        .maximumExpectedValue(4096.0)
+        .register(registry)
+        .record(rows);
+    DistributionSummary.builder("modelops_batch_requests")
+        .description("Requests merged into each model run")
+        .tags("model", model(), "revision", revision())
+        .register(registry)
+        .record(requests);
+    Timer.builder("modelops_batch_queue_duration")
+        .description("Time a request waited for its batch, in seconds")
+        .tags("model", model(), "revision", revision())
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(10_000))
+        .maximumExpectedValue(Duration.ofSeconds(1))
+        .register(registry)
+        .record(queued);
+  }
+
+  public void loaded(double seconds) {
+    modelReady.set(1);
+    registry.gauge(
+        "modelops_model_ready",
+        io.micrometer.core.instrument.Tags.of("model", model(), "revision", revision()),
+        modelReady);
+    Timer.builder("modelops_model_load_duration")
+        .description("Time to fetch, load and warm up the model, in seconds")
+        .tags("model", model(), "revision", revision())
+        .register(registry)
+        .record(Duration.ofNanos((long) (seconds * 1e9)));
+  }
+
+  public void loadFailed() {
+    modelReady.set(0);
+    registry.gauge(
+        "modelops_model_ready",
+        io.micrometer.core.instrument.Tags.of("model", model(), "revision", revision()),
+        modelReady);
+    Counter.builder("modelops_model_load_failures")
+        .description("Failed attempts to load the model")
+        .tags("model", model(), "revision", revision())
+        .register(registry)
+        .increment();
+  }
+
+  /** 1 for the execution provider in use, 0 for the other. */
+  public void executionProvider(String provider) {
+    cuda.set("cuda".equals(provider) ? 1 : 0);
+    cpu.set("cpu".equals(provider) ? 1 : 0);
+    registry.gauge(
+        "modelops_execution_provider",
+        io.micrometer.core.instrument.Tags.of("provider", "cuda"),
+        cuda);
+    registry.gauge(
+        "modelops_execution_provider",
+        io.micrometer.core.instrument.Tags.of("provider", "cpu"),
+        cpu);
+  }
+}

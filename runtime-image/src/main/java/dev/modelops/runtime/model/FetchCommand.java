@@ -1,0 +1,63 @@
+package dev.modelops.runtime.model;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code fetch --uri URI [--sha256 HEX] --dest FILE}: the init step. Exit 0 with the model at FILE,
+ * 1 with a one-line reason (also in /dev/termination-log for the operator to read), 2 for wrong
+ * usage.
+ */
+public final class FetchCommand {
+
+  static final String USAGE =
+      "usage: fetch --uri <http(s)://...|file://...|/path> [--sha256 <hex>] --dest <file>";
+  static final Path TERMINATION_LOG = Path.of("/dev/termination-log");
+
+  private FetchCommand() {}
+
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    Map<String, String> options = new HashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      if (!args[i].startsWith("--") || i + 1 >= args.length) {
+        err.println("fetch: unexpected argument '" + args[i] + "'; " + USAGE);
+        return 2;
+      }
+      options.put(args[i].substring(2), args[++i]);
+    }
+    if (!options.containsKey("uri") || !options.containsKey("dest")) {
+      err.println("fetch: --uri and --dest are required; " + USAGE);
+      return 2;
+    }
+    Path dest = Path.of(options.get("dest"));
+    try {
+      Path fetched =
+          new ModelFetcher(ModelFetcher.Policy.DEFAULT)
+              .fetch(options.get("uri"), Optional.ofNullable(options.get("sha256")), dest);
+      if (!fetched.equals(dest)) {
+        Files.createDirectories(dest.toAbsolutePath().getParent());
+        Files.copy(fetched, dest, StandardCopyOption.REPLACE_EXISTING);
+      }
+      out.println("fetch: model ready at " + dest);
+      return 0;
+    } catch (IOException e) {
+      String reason = "fetch: " + e.getMessage();
+      err.println(reason);
+      try {
+        if (Files.isWritable(TERMINATION_LOG)) {
+          Files.writeString(TERMINATION_LOG, reason, StandardCharsets.UTF_8);
+        }
+      } catch (IOException ignored) {
+        // The log line above carries the reason too (FallbackToLogsOnError).
+      }
+      return 1;
+    }
+  }
+}

@@ -1,0 +1,206 @@
+package dev.modelops.runtime.model;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Brings a model file to a local path: from a path, file:// or http(s):// with timeouts and
+ * retries, and checks its SHA-256 on the way. A mismatch is never retried: the file is wrong.
+ */
+public final class ModelFetcher {
+
+  private static final Logger LOG = Logger.getLogger(ModelFetcher.class);
+
+  /** Timeouts and retries of downloads. */
+  public record Policy(
+      Duration connectTimeout, Duration readTimeout, int attempts, Duration backoff) {
+    public static final Policy DEFAULT =
+        new Policy(Duration.ofSeconds(10), Duration.ofMinutes(10), 4, Duration.ofSeconds(1));
+  }
+
+  /** A failure that names its cause in one line, for logs, readiness and termination messages. */
+  public static class FetchException extends IOException {
+    public FetchException(String message) {
+      super(message);
+    }
+  }
+
+  /** The file's SHA-256 differs from the expected one. */
+  public static final class ChecksumMismatchException extends FetchException {
+    public ChecksumMismatchException(String source, String expected, String actual) {
+      super("sha256 mismatch for %s: expected %s, got %s".formatted(source, expected, actual));
+    }
+  }
+
+  private final Policy policy;
+
+  public ModelFetcher(Policy policy) {
+    this.policy = policy;
+  }
+
+  /**
+   * Makes the model available at a local path: a local file is used in place (after its checksum is
+   * checked), a remote one is downloaded to {@code dest}.
+   */
+  public Path fetch(String source, Optional<String> sha256, Path dest) throws FetchException {
+    Optional<String> expected = sha256.map(s -> s.toLowerCase(Locale.ROOT));
+    URI uri = toUri(source);
+    String scheme = uri.getScheme() == null ? "file" : uri.getScheme();
+    return switch (scheme) {
+      case "file" ->
+          verifyLocal(Path.of(uri.getScheme() == null ? source : uri.getPath()), expected);
+      case "http", "https" -> download(uri, expected, dest);
+      default ->
+          throw new FetchException(
+              "unsupported model source scheme '"
+                  + scheme
+                  + "' in "
+                  + source
+                  + ": use a path, file://, http:// or https://");
+    };
+  }
+
+  private static URI toUri(String source) throws FetchException {
+    if (source.startsWith("/")) {
+      return URI.create("file://" + source.replace(" ", "%20"));
+    }
+    try {
+      return URI.create(source);
+    } catch (IllegalArgumentException e) {
+      throw new FetchException("not a valid model source: " + source);
+    }
+  }
+
+  private static Path verifyLocal(Path path, Optional<String> expected) throws FetchException {
+    if (!Files.isRegularFile(path)) {
+      throw new FetchException("model file " + path + " does not exist or is not a file");
+    }
+    if (expected.isPresent()) {
+      try (InputStream in = Files.newInputStream(path)) {
+        String actual = digest(in, OutputStream.nullOutputStream());
+        if (!actual.equals(expected.get())) {
+          throw new ChecksumMismatchException(path.toString(), expected.get(), actual);
+        }
+      } catch (ChecksumMismatchException e) {
+        throw e;
+      } catch (IOException e) {
+        throw new FetchException("cannot read model file " + path + ": " + e.getMessage());
+      }
+    }
+    return path;
+  }
+
+  private Path download(URI uri, Optional<String> expected, Path dest) throws FetchException {
+    HttpClient client =
+        HttpClient.newBuilder()
+            .connectTimeout(policy.connectTimeout())
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .build();
+    String lastError = "no attempt made";
+    for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
+      try {
+        return downloadOnce(client, uri, expected, dest);
+      } catch (ChecksumMismatchException e) {
+        throw e;
+      } catch (PermanentFailure e) {
+        throw new FetchException(e.getMessage());
+      } catch (IOException e) {
+        lastError = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        LOG.warnf(
+            "fetching %s, attempt %d of %d failed: %s",
+            redact(uri), attempt, policy.attempts(), lastError);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new FetchException("interrupted while fetching " + redact(uri));
+      }
+      if (attempt < policy.attempts()) {
+        sleep(policy.backoff().multipliedBy(1L << (attempt - 1)));
+      }
+    }
+    throw new FetchException(
+        "GET %s failed after %d attempts: %s".formatted(redact(uri), policy.attempts(), lastError));
+  }
+
+  /** A status that no retry will change (404, 403, ...). */
+  private static final class PermanentFailure extends IOException {
+    PermanentFailure(String message) {
+      super(message);
+    }
+  }
+
+  private Path downloadOnce(HttpClient client, URI uri, Optional<String> expected, Path dest)
+      throws IOException, InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(uri).timeout(policy.readTimeout()).GET().build();
+    HttpResponse<InputStream> response =
+        client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    try (InputStream body = response.body()) {
+      int status = response.statusCode();
+      if (status >= 400) {
+        String message = "GET %s: HTTP %d".formatted(redact(uri), status);
+        if (status >= 500 || status == 408 || status == 429) {
+          throw new IOException(message);
+        }
+        throw new PermanentFailure(message);
+      }
+      Files.createDirectories(dest.toAbsolutePath().getParent());
+      Path partial = dest.resolveSibling(dest.getFileName() + ".partial");
+      String actual;
+      try (OutputStream out = Files.newOutputStream(partial)) {
+        actual = digest(body, out);
+      }
+      if (expected.isPresent() && !actual.equals(expected.get())) {
+        Files.deleteIfExists(partial);
+        throw new ChecksumMismatchException(redact(uri), expected.get(), actual);
+      }
+      Files.move(
+          partial, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      LOG.infof("fetched %s to %s (sha256 %s)", redact(uri), dest, actual);
+      return dest;
+    }
+  }
+
+  static String digest(InputStream in, OutputStream out) throws IOException {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      try (DigestInputStream digesting = new DigestInputStream(in, sha)) {
+        digesting.transferTo(out);
+      }
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A URI without user info or query, which may hold credentials. */
+  static String redact(URI uri) {
+    return uri.getScheme()
+        + "://"
+        + uri.getHost()
+        + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
+        + uri.getPath();
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

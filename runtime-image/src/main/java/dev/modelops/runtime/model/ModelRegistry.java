@@ -1,0 +1,114 @@
+package dev.modelops.runtime.model;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.modelops.runtime.config.RuntimeConfig;
+import dev.modelops.runtime.inference.ExecutionProviders;
+import dev.modelops.runtime.inference.ModelSession;
+import dev.modelops.runtime.inference.Warmup;
+import dev.modelops.runtime.metrics.RuntimeMetrics;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jboss.logging.Logger;
+
+/**
+ * Loads the configured model once, in the background so the server answers liveness meanwhile:
+ * fetch and verify, one ONNX Runtime session, one warm-up run, then ready. A model that cannot load
+ * leaves the server up and not ready, with the reason logged once and shown on /ready.
+ */
+@ApplicationScoped
+public class ModelRegistry {
+
+  private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
+
+  @Inject RuntimeConfig config;
+  @Inject RuntimeMetrics metrics;
+
+  private final AtomicReference<ServedModel> current = new AtomicReference<>();
+  private volatile ExecutionProviders.Choice provider =
+      new ExecutionProviders.Choice("cpu", "not chosen yet");
+
+  void onStart(@Observes StartupEvent event) {
+    String name = config.model().name();
+    String version = config.model().version().orElse("");
+    current.set(ServedModel.loading(name, version));
+    Thread.ofVirtual().name("model-loader").start(() -> current.set(load(name, version)));
+  }
+
+  void onStop(@Observes ShutdownEvent event) {
+    current
+        .get()
+        .session()
+        .ifPresent(
+            s -> {
+              try {
+                s.close();
+              } catch (OrtException e) {
+                LOG.debugf("closing the session: %s", e.getMessage());
+              }
+            });
+  }
+
+  ServedModel load(String name, String version) {
+    long start = System.nanoTime();
+    try {
+      String source =
+          config
+              .model()
+              .path()
+              .orElseThrow(
+                  () ->
+                      new ModelFetcher.FetchException(
+                          "no model configured: set MODELOPS_MODEL_PATH"));
+      Path file =
+          new ModelFetcher(ModelFetcher.Policy.DEFAULT)
+              .fetch(
+                  source,
+                  config.model().sha256(),
+                  Path.of(System.getProperty("java.io.tmpdir"), "modelops", "model.onnx"));
+      OrtEnvironment env = OrtEnvironment.getEnvironment();
+      OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+      options.setIntraOpNumThreads(1);
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      provider =
+          ExecutionProviders.choose(
+              config.executionProvider(),
+              config.requireGpu(),
+              options,
+              ExecutionProviders.CudaLoader.DEFAULT);
+      metrics.executionProvider(provider.provider());
+      ModelSession session = new ModelSession(env, env.createSession(file.toString(), options));
+      Warmup.run(session);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      metrics.loaded(seconds);
+      LOG.infof(
+          "model %s version %s loaded from %s in %.2fs on %s; ready",
+          name, version, source, seconds, provider.provider());
+      return ServedModel.ready(name, version, session);
+    } catch (Exception e) {
+      String reason = reason(e);
+      LOG.errorf("model %s cannot be served: %s", name, reason);
+      metrics.loadFailed();
+      return ServedModel.failed(name, version, reason);
+    }
+  }
+
+  private static String reason(Exception e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return e instanceof OrtException ? "not a valid ONNX model: " + message : message;
+  }
+
+  public ServedModel model() {
+    return current.get();
+  }
+
+  public ExecutionProviders.Choice provider() {
+    return provider;
+  }
+}

@@ -1,0 +1,55 @@
+package dev.modelops.runtime;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+import java.util.Map;
+
+/** One Quarkus test profile per test model: the server serves exactly one model. */
+public final class ModelProfiles {
+
+  private ModelProfiles() {}
+
+  static Map<String, String> serving(String name, String file) {
+    return Map.of(
+        "modelops.model.name",
+        name,
+        "modelops.model.version",
+        "1",
+        "modelops.model.path",
+        "src/test/resources/models/" + file);
+  }
+
+  public static class Types implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return serving("types", "identity_types.onnx");
+    }
+  }
+
+  public static class MultiIo implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return serving("multi", "multi_io.onnx");
+    }
+  }
+
+  public static class Fixed implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return serving("fixed", "fixed_add.onnx");
+    }
+  }
+
+  public static class Gather implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return serving("gather", "gather.onnx");
+    }
+  }
+
+  public static class Corrupt implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return serving("corrupt", "corrupt.onnx");
+    }
+  }
+}
