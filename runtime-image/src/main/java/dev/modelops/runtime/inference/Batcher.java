@@ -142,8 +142,9 @@ public final class Batcher implements AutoCloseable {
     try {
       Map<String, Tensor> merged = batch.size() == 1 ? batch.get(0).feed() : merge(batch, rows);
       Map<String, Tensor> out = session.run(merged, batch.get(0).wanted());
+      metrics.batch(batch.size(), rows);
       for (Pending p : batch) {
-        metrics.batch(batch.size(), rows, Duration.ofNanos(started - p.enqueued()));
+        metrics.queued(Duration.ofNanos(started - p.enqueued()));
       }
       if (batch.size() == 1) {
         batch.get(0).result().complete(out);

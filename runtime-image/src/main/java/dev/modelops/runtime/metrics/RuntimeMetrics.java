@@ -56,8 +56,8 @@ public class RuntimeMetrics {
         .record(latency);
   }
 
-  /** One model run of a batch, with how many requests it merged and how long they queued. */
-  public void batch(int requests, long rows, Duration queued) {
+  /** One model run of a batch: its rows and how many requests it merged. */
+  public void batch(int requests, long rows) {
     DistributionSummary.builder("modelops_batch_size")
         .description("Rows in each model run")
         .tags("model", model(), "revision", revision())
@@ -71,6 +71,10 @@ public class RuntimeMetrics {
         .tags("model", model(), "revision", revision())
         .register(registry)
         .record(requests);
+  }
+
+  /** How long one request waited for its batch to run. */
+  public void queued(Duration queued) {
     Timer.builder("modelops_batch_queue_duration")
         .description("Time a request waited for its batch, in seconds")
         .tags("model", model(), "revision", revision())

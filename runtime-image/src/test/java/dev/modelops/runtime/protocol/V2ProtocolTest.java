@@ -19,6 +19,11 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class V2ProtocolTest {
 
+  @org.junit.jupiter.api.BeforeEach
+  void modelReady() {
+    dev.modelops.runtime.ModelReady.await();
+  }
+
   static final String ROW = "[[0.1, 0.2, 0.3, 0.4]]";
 
   static String request(String data, String shape) {
