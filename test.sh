@@ -7,4 +7,6 @@ cd "$(dirname "$0")"
 source e2e/java-home.sh
 echo "[test] JDK: $JAVA_HOME" >&2
 e2e/sandbox/build.sh >/dev/null
+# Python packages of the tests: the test-model script and Triton's V2 client (quick when present).
+python3 -m pip install -q --disable-pip-version-check -r runtime-image/requirements-test.txt 2>&1 | grep -v -i 'running pip as' >&2 || true
 exec ./mvnw -B -ntp verify "$@"
