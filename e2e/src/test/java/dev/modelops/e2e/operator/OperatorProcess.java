@@ -46,7 +46,14 @@ public final class OperatorProcess implements AutoCloseable {
     Path log = cluster.dir().resolve("logs").resolve(name + ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder =
-        new ProcessBuilder(List.of(java, "-Xmx256m", "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-jar", jar.toString()))
+        new ProcessBuilder(
+                List.of(
+                    java,
+                    "-Xmx256m",
+                    "--add-opens",
+                    "java.base/java.lang=ALL-UNNAMED",
+                    "-jar",
+                    jar.toString()))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().put("KUBECONFIG", kubeconfig.toString());

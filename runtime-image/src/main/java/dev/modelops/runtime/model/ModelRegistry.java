@@ -91,7 +91,9 @@ public class ModelRegistry {
           "model %s version %s loaded from %s in %.2fs on %s; ready",
           name, version, source, seconds, provider.provider());
       return ServedModel.ready(name, version, session);
-    } catch (Exception e) {
+    } catch (Exception | LinkageError e) {
+      // A native library that does not load (LinkageError) must not leave the model loading
+      // forever.
       String reason = reason(e);
       LOG.errorf("model %s cannot be served: %s", name, reason);
       metrics.loadFailed();
@@ -99,7 +101,7 @@ public class ModelRegistry {
     }
   }
 
-  private static String reason(Exception e) {
+  private static String reason(Throwable e) {
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     return e instanceof OrtException ? "not a valid ONNX model: " + message : message;
   }
