@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
@@ -45,6 +46,10 @@ public final class Batcher implements AutoCloseable {
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Deque<Pending> carried = new ArrayDeque<>();
   private final Semaphore runners;
+
+  /** Requests submitted and not yet answered: a lone request does not wait for company. */
+  private final AtomicInteger inFlight = new AtomicInteger();
+
   private final ExecutorService pool;
   private final Thread dispatcher;
   private volatile boolean closed;
@@ -76,6 +81,8 @@ public final class Batcher implements AutoCloseable {
           .completeExceptionally(
               new InferenceException(503, "not_ready", "the server is shutting down"));
     } else {
+      inFlight.incrementAndGet();
+      p.result().whenComplete((r, e) -> inFlight.decrementAndGet());
       queue.add(p);
     }
     return p.result();
@@ -90,10 +97,10 @@ public final class Batcher implements AutoCloseable {
         long rows = first.rows();
         long deadline = System.nanoTime() + maxDelayNanos;
         while (rows < maxRows) {
+          // Wait for company only while other requests are on their way; otherwise run now.
+          long wait = inFlight.get() > batch.size() ? Math.max(0, deadline - System.nanoTime()) : 0;
           Pending next =
-              carried.isEmpty()
-                  ? queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
-                  : carried.poll();
+              carried.isEmpty() ? queue.poll(wait, TimeUnit.NANOSECONDS) : carried.poll();
           if (next == null) {
             break;
           }

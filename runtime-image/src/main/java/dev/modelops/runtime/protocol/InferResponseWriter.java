@@ -2,6 +2,7 @@ package dev.modelops.runtime.protocol;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelops.runtime.inference.Datatype;
 import dev.modelops.runtime.inference.InferRequest;
@@ -21,7 +22,11 @@ import java.util.Map;
  */
 public final class InferResponseWriter {
 
-  private static final JsonFactory JSON = new ObjectMapper().getFactory();
+  private static final JsonFactory JSON =
+      JsonFactory.builder()
+          .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+          .build()
+          .setCodec(new ObjectMapper());
 
   /** The body, and the JSON part's length when binary data follows it (else null). */
   public record Encoded(byte[] body, Integer jsonLength) {}

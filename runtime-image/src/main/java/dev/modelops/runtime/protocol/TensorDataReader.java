@@ -87,7 +87,7 @@ final class TensorDataReader {
         }
         out.put((byte) (t == JsonToken.VALUE_TRUE ? 1 : 0));
       }
-      case FP32 -> out.putFloat((float) number(p, t));
+      case FP32 -> out.putFloat(single(p, t));
       case FP64 -> out.putDouble(number(p, t));
       case FP16 -> out.putShort(Float.floatToFloat16((float) number(p, t)));
       case INT8 -> out.put((byte) integer(p, t, Byte.MIN_VALUE, Byte.MAX_VALUE));
@@ -100,6 +100,13 @@ final class TensorDataReader {
       case UINT64 -> out.putLong(unsigned64(p, t));
       default -> throw bad("unsupported datatype " + type);
     }
+  }
+
+  private float single(JsonParser p, JsonToken t) throws IOException {
+    if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
+      throw bad(type + " data must be numbers, got " + p.getText());
+    }
+    return p.getFloatValue();
   }
 
   private double number(JsonParser p, JsonToken t) throws IOException {

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The runtime benchmark (not a test): requests/s and p50/p99 latency at concurrency 1, 16 and 64,
+# JSON and binary, on the MLP and a mid-size CNN, for
+#   raw ONNX Runtime Java in process (the limit), the modelops runtime with batching off and on,
+#   and a hand-written Python onnxruntime + FastAPI server (JSON only).
+# Everything runs on this machine over loopback; the load generator (wrk) shares its cores.
+# usage: runtime-image/bench/run.sh [SECONDS_PER_POINT]   (default 5)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source e2e/java-home.sh
+SECONDS_PER_POINT="${1:-5}"
+WORK="runtime-image/target/bench"
+mkdir -p "$WORK"
+say() { printf '[bench] %s\n' "$*" >&2; }
+
+python3 -m pip install -q --disable-pip-version-check -r runtime-image/models/requirements.txt -r runtime-image/bench/requirements.txt 2>&1 | grep -vi 'running pip as' >&2 || true
+[[ -f runtime-image/target/quarkus-app/quarkus-run.jar ]] || ./mvnw -B -ntp -q -pl runtime-image package -DskipTests
+python3 runtime-image/models/make_models.py "$WORK/models" --with-cnn >/dev/null
+python3 runtime-image/bench/make_bodies.py "$WORK/bodies"
+command -v wrk >/dev/null || { say "installing wrk (Debian package), the load generator"; apt-get install -y -qq wrk >/dev/null; }
+ORT_JAR="$(ls runtime-image/target/quarkus-app/lib/main/com.microsoft.onnxruntime.onnxruntime-*.jar)"
+JAVA_FLAGS=(--add-opens java.base/java.lang=ALL-UNNAMED --enable-native-access=ALL-UNNAMED)
+
+declare -A INPUT=([mlp]=input [cnn]=image) SHAPE=([mlp]=1,4 [cnn]=1,3,64,64)
+PORT=18500
+PID=""
+stop() { [[ -n "$PID" ]] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true; PID=""; }
+trap stop EXIT
+wait_ready() {
+  for _ in $(seq 200); do curl -fs "localhost:$PORT/v2/health/ready" >/dev/null && return; sleep 0.2; done
+  say "server on $PORT did not become ready"; exit 1
+}
+point() { # SYSTEM MODEL PROTOCOL CONCURRENCY
+  local body="$WORK/bodies/$2.$3" header="" threads=$(( $4 > 1 ? 2 : 1 )) out
+  [[ $3 == binary ]] && header="$(cat "$body.header")"
+  BODY_FILE="$body" HEADER_LENGTH="$header" wrk -t"$threads" -c"$4" -d1s -s runtime-image/bench/post.lua \
+    "http://127.0.0.1:$PORT/v2/models/$2/infer" >/dev/null
+  out="$(BODY_FILE="$body" HEADER_LENGTH="$header" wrk -t"$threads" -c"$4" -d"${SECONDS_PER_POINT}s" --latency \
+    -s runtime-image/bench/post.lua "http://127.0.0.1:$PORT/v2/models/$2/infer")"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" \
+    "$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")" \
+    "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
+    "$(awk '/Non-2xx/ {print $NF} END {}' <<<"$out" | grep . || echo 0)"
+}
+
+echo "| system | model | protocol | concurrency | requests/s | p50 | p99 | non-2xx |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+for model in mlp cnn; do
+  for c in 1 16 64; do
+    say "raw ONNX Runtime Java, $model, concurrency $c"
+    r="$(java "${JAVA_FLAGS[@]}" -cp "$ORT_JAR" runtime-image/bench/RawOrt.java "$WORK/models/$model.onnx" "${INPUT[$model]}" "${SHAPE[$model]}" "$c" "$SECONDS_PER_POINT" 2>/dev/null)"
+    printf '| raw ORT Java (in process) | %s | - | %s | %s |\n' "$model" "$c" "$(echo "$r" | awk '{printf "%s | %sus | %sus | %s", $1, $2, $3, $4}')"
+  done
+  for batch in 1 32; do
+    label="modelops, batching $([[ $batch == 1 ]] && echo off || echo "on ($batch, 2ms)")"
+    say "$label, $model"
+    MODELOPS_MODEL_NAME=$model MODELOPS_MODEL_PATH="$WORK/models/$model.onnx" MODELOPS_BATCHING_MAX_BATCH_SIZE=$batch \
+      QUARKUS_HTTP_PORT=$PORT QUARKUS_LOG_LEVEL=WARN java "${JAVA_FLAGS[@]}" -jar runtime-image/target/quarkus-app/quarkus-run.jar serve \
+      >"$WORK/server-$model-$batch.log" 2>&1 &
+    PID=$!
+    wait_ready
+    for protocol in json binary; do
+      for c in 1 16 64; do point "$label" "$model" "$protocol" "$c"; done
+    done
+    stop
+  done
+  say "Python onnxruntime + FastAPI, $model"
+  (cd runtime-image/bench && MODEL_PATH="../../$WORK/models/$model.onnx" MODEL_NAME=$model \
+    exec python3 -m uvicorn python_server:app --port "$PORT" --log-level warning) >"$WORK/python-$model.log" 2>&1 &
+  PID=$!
+  wait_ready
+  for c in 1 16 64; do point "Python FastAPI + onnxruntime" "$model" json "$c"; done
+  stop
+done
