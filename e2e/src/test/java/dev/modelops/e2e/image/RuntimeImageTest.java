@@ -162,7 +162,6 @@ class RuntimeImageTest {
                 + sha);
   }
 
-
   static byte[] verifiedBlob(Path oci, String digest) throws Exception {
     byte[] data =
         Files.readAllBytes(
