@@ -163,7 +163,11 @@ class ModelDeploymentValidationTest {
             "spec.rollout.analysis.prometheus.url is required when spec.rollout.analysis.source is prometheus"),
         invalid(
             "prometheus settings with pods source",
-            s -> rollout(s).put("analysis", map("prometheus", map("url", "http://p:9090"))),
+            s ->
+                rollout(s)
+                    .put(
+                        "analysis",
+                        map("source", "pods", "prometheus", map("url", "http://p:9090"))),
             "spec.rollout.analysis.prometheus is only used when spec.rollout.analysis.source is prometheus"),
         invalid(
             "gatewayAPI mode without route",

@@ -7,7 +7,6 @@ import dev.modelops.e2e.api.ModelDeployments;
 import dev.modelops.e2e.sandbox.SandboxCluster;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -140,8 +139,7 @@ class IdleResyncTest {
    * A kubeconfig with the token of a ServiceAccount bound to cluster-admin (RBAC is the Helm
    * chart's job).
    */
-  static Path serviceAccountKubeconfig(SandboxCluster cluster, KubernetesClient client)
-      throws IOException {
+  static Path serviceAccountKubeconfig(SandboxCluster cluster, KubernetesClient client) {
     client
         .namespaces()
         .resource(
@@ -181,26 +179,6 @@ class IdleResyncTest {
                 .endSubject()
                 .build())
         .create();
-    String token =
-        client
-            .serviceAccounts()
-            .inNamespace("modelops-system")
-            .withName("modelops-operator")
-            .tokenRequest(
-                new TokenRequestBuilder()
-                    .withNewSpec()
-                    .withExpirationSeconds(3600L)
-                    .endSpec()
-                    .build())
-            .getStatus()
-            .getToken();
-    String admin = Files.readString(cluster.kubeconfig());
-    String operator =
-        admin
-            .replaceAll("token: .*", "token: " + token)
-            .replace("sandbox-admin", "modelops-operator");
-    Path file = cluster.dir().resolve("operator.kubeconfig");
-    Files.writeString(file, operator);
-    return file;
+    return ServiceAccountKubeconfig.write(cluster, "modelops-system", "modelops-operator");
   }
 }

@@ -37,6 +37,15 @@ public final class OperatorProcess implements AutoCloseable {
    * Starts the operator with the credentials of another kubeconfig, for example a ServiceAccount's.
    */
   public static OperatorProcess start(SandboxCluster cluster, String name, Path kubeconfig) {
+    return start(cluster, name, kubeconfig, java.util.Map.of());
+  }
+
+  /**
+   * Starts the operator with another kubeconfig and extra environment, as the Helm chart's
+   * Deployment sets it.
+   */
+  public static OperatorProcess start(
+      SandboxCluster cluster, String name, Path kubeconfig, java.util.Map<String, String> env) {
     Path jar = SandboxCluster.repo().resolve("operator/target/quarkus-app/quarkus-run.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(
@@ -58,6 +67,7 @@ public final class OperatorProcess implements AutoCloseable {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
     builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+    builder.environment().putAll(env);
     try {
       Files.createDirectories(log.getParent());
       OperatorProcess operator = new OperatorProcess(builder.start(), log, port);

@@ -2,10 +2,11 @@ package dev.modelops.operator.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.util.Optional;
 
 /**
  * The operator's own settings: modelops.operator.* in application.properties, or env
- * MODELOPS_OPERATOR_*.
+ * MODELOPS_OPERATOR_*. The Helm chart sets them from its values.
  */
 @ConfigMapping(prefix = "modelops.operator")
 public interface OperatorConfig {
@@ -17,4 +18,42 @@ public interface OperatorConfig {
   /** Port of the runtime's V2 REST endpoint. */
   @WithDefault("8080")
   int runtimePort();
+
+  /** Defaults of canary analysis. */
+  Analysis analysis();
+
+  /** Leader election, for more than one operator pod. */
+  LeaderElection leaderElection();
+
+  /** Where canary analysis reads metrics when a ModelDeployment does not say. */
+  interface Analysis {
+
+    /** pods or prometheus: the source of ModelDeployments that set no analysis.source. */
+    @WithDefault("pods")
+    AnalysisSource defaultSource();
+
+    /** The Prometheus server of source prometheus when a ModelDeployment names none. */
+    Optional<String> prometheusUrl();
+  }
+
+  /** The metric sources canary analysis knows. */
+  enum AnalysisSource {
+    pods,
+    prometheus
+  }
+
+  /** One Lease decides which operator pod reconciles. */
+  interface LeaderElection {
+
+    /** Off for a single operator pod; the chart turns it on for more than one. */
+    @WithDefault("false")
+    boolean enabled();
+
+    /** Name of the Lease. */
+    @WithDefault("modelops-operator-lock")
+    String leaseName();
+
+    /** Namespace of the Lease: the operator's own (the chart passes it). */
+    Optional<String> leaseNamespace();
+  }
 }

@@ -9,6 +9,7 @@ import dev.modelops.operator.dependent.DisruptionBudgetDependent;
 import dev.modelops.operator.dependent.Labels;
 import dev.modelops.operator.dependent.RevisionDeploymentsDependent;
 import dev.modelops.operator.dependent.ServiceDependent;
+import dev.modelops.operator.metrics.ModelDeploymentGauges;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -34,6 +35,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
  * Serves each ModelDeployment: its revision history, one Deployment per serving revision, a
@@ -54,7 +56,12 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
 
   private static final Logger LOG = Logger.getLogger(ModelDeploymentReconciler.class);
 
+  /** The MDC key of the serving revision on decision log lines (JOSDK adds the resource's name). */
+  static final String REVISION_MDC = "modelops.revision";
+
   @Inject OperatorConfig config;
+
+  @Inject ModelDeploymentGauges gauges;
 
   /**
    * The status last patched per resource: the informer's copy of the primary can lag one patch
@@ -82,6 +89,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   @Override
   public UpdateControl<ModelDeployment> reconcile(
       ModelDeployment mdep, Context<ModelDeployment> context) {
+    gauges.follow(() -> context.getPrimaryCache().list());
     ObservedState state = ObservedState.of(mdep, context);
     ModelDeploymentStatus status = StatusAssembler.assemble(state, config.runtimePort(), now());
     return publish(mdep, status, context);
@@ -128,15 +136,21 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     List<DecisionEvents.Decision> decisions =
         same(before, status) ? List.of() : DecisionEvents.between(mdep, before, status);
     published.put(uid, status);
-    for (DecisionEvents.Decision d : decisions) {
-      LOG.infof(
-          "%s/%s revision %s: %s: %s",
-          mdep.getMetadata().getNamespace(),
-          mdep.getMetadata().getName(),
-          status.stableRevision,
-          d.reason(),
-          d.message());
-      record(mdep, d, context);
+    forgetDeleted(context);
+    MDC.put(REVISION_MDC, Objects.toString(status.stableRevision, "none"));
+    try {
+      for (DecisionEvents.Decision d : decisions) {
+        LOG.infof(
+            "%s/%s revision %s: %s: %s",
+            mdep.getMetadata().getNamespace(),
+            mdep.getMetadata().getName(),
+            status.stableRevision,
+            d.reason(),
+            d.message());
+        record(mdep, d, context);
+      }
+    } finally {
+      MDC.remove(REVISION_MDC);
     }
     ModelDeployment patch = new ModelDeployment();
     patch.setMetadata(
@@ -146,6 +160,17 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             .build());
     patch.setStatus(status);
     return UpdateControl.patchStatus(patch);
+  }
+
+  /** Drops what was published for ModelDeployments that are gone from the cache. */
+  private void forgetDeleted(Context<ModelDeployment> context) {
+    Set<String> live =
+        context
+            .getPrimaryCache()
+            .list()
+            .map(m -> m.getMetadata().getUid())
+            .collect(java.util.stream.Collectors.toSet());
+    published.keySet().retainAll(live);
   }
 
   private static void record(

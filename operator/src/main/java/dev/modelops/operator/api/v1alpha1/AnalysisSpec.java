@@ -11,13 +11,13 @@ import io.fabric8.generator.annotation.ValidationRule;
 /** The checks a canary must pass at every step. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "self.source != 'prometheus' || has(self.prometheus)",
+    value = "!has(self.source) || self.source != 'prometheus' || has(self.prometheus)",
     message =
         "spec.rollout.analysis.prometheus.url is required when spec.rollout.analysis.source is prometheus",
     fieldPath = ".prometheus",
     reason = "FieldValueRequired")
 @ValidationRule(
-    value = "self.source == 'prometheus' || !has(self.prometheus)",
+    value = "!has(self.prometheus) || !has(self.source) || self.source == 'prometheus'",
     message =
         "spec.rollout.analysis.prometheus is only used when spec.rollout.analysis.source is prometheus",
     fieldPath = ".prometheus",
@@ -55,10 +55,12 @@ public class AnalysisSpec {
   @JsonPropertyDescription("Highest 99th-percentile latency of the canary, for example 250ms.")
   public String maxLatencyP99;
 
-  @Default("pods")
   @JsonPropertyDescription(
-      "Where metrics come from: pods (scraped through the API server) or prometheus.")
-  public Source source = Source.pods;
+      "Where metrics come from: pods (scraped through the API server) or prometheus. Unset:"
+          + " prometheus when the prometheus block is given, else the operator's default"
+          + " (Helm value operator.analysis.defaultSource, pods unless the cluster admin changed"
+          + " it).")
+  public Source source;
 
   @JsonPropertyDescription("The Prometheus server to query when source is prometheus.")
   public PrometheusSource prometheus;

@@ -1,0 +1,70 @@
+package dev.modelops.e2e.helm;
+
+import dev.modelops.e2e.sandbox.SandboxCluster;
+import dev.modelops.e2e.sandbox.ScriptRun;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** The sandbox's helm binary, run on the project's chart. */
+final class Helm {
+
+  static final Path CHART = SandboxCluster.repo().resolve("helm/modelops-operator");
+  static final String KUBE_VERSION = "1.34.4";
+
+  private Helm() {}
+
+  /** Runs helm with these arguments; with a kubeconfig when one is given. */
+  static ScriptRun run(Path kubeconfig, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(SandboxCluster.binDir().resolve("helm").toString());
+    command.addAll(Arrays.asList(args));
+    if (kubeconfig != null) {
+      command.addAll(List.of("--kubeconfig", kubeconfig.toString()));
+    }
+    // Keep helm's cache and config away from the user's home.
+    Path home = SandboxCluster.repo().resolve("e2e/target/helm-home");
+    return ScriptRun.run(
+        command,
+        List.of(
+            "HELM_CACHE_HOME=" + home.resolve("cache"),
+            "HELM_CONFIG_HOME=" + home.resolve("config"),
+            "HELM_DATA_HOME=" + home.resolve("data")));
+  }
+
+  /** `helm template` of the chart with --set arguments; a failure is returned, not thrown. */
+  static ScriptRun template(String... sets) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "template",
+                "modelops-operator",
+                CHART.toString(),
+                "--namespace",
+                "modelops-system",
+                "--kube-version",
+                KUBE_VERSION));
+    for (String set : sets) {
+      args.addAll(List.of("--set", set));
+    }
+    return run(null, args.toArray(String[]::new));
+  }
+
+  /** The objects `helm template` renders with these --set arguments. */
+  static List<HasMetadata> render(String... sets) {
+    ScriptRun run = template(sets);
+    if (run.exitCode() != 0) {
+      throw new IllegalStateException("helm template failed: " + run.stderr());
+    }
+    List<HasMetadata> objects = new ArrayList<>();
+    for (String doc : run.stdout().split("(?m)^---\\s*$")) {
+      if (doc.lines().anyMatch(l -> l.startsWith("kind:"))) {
+        objects.add(Serialization.unmarshal(doc));
+      }
+    }
+    return objects;
+  }
+}
