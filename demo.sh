@@ -12,10 +12,15 @@ WAIT=true
 source e2e/sandbox/lib.sh
 DEMO_DIR="${DEMO_DIR:-$MODELOPS_CACHE/clusters/demo}"
 banner() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+step() { printf '[demo] %s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
+# Scenes that start processes register how to stop them; Ctrl-C or the end runs these, newest first.
+ON_EXIT=()
+on_exit() { ON_EXIT+=("$*"); }
 
 cleanup() {
   trap - EXIT INT TERM
+  for ((i = ${#ON_EXIT[@]} - 1; i >= 0; i--)); do eval "${ON_EXIT[$i]}" || true; done
   banner "stopping the demo cluster"
   "$REPO/e2e/sandbox/stop.sh" "$DEMO_DIR" || true
 }
@@ -24,6 +29,9 @@ trap 'exit 130' INT TERM
 
 banner "building the sandbox cluster's binaries (cached after the first run)"
 BIN="$(e2e/sandbox/build.sh)"
+banner "building the operator and the runtime (Maven, skipped when they are up to date)"
+source e2e/java-home.sh
+e2e/demo/build-apps.sh
 "$REPO/e2e/sandbox/stop.sh" "$DEMO_DIR" >/dev/null 2>&1 || true
 banner "starting a sandbox Kubernetes cluster: etcd, kube-apiserver, controller manager, scheduler, kwok nodes"
 export KUBECONFIG
@@ -38,9 +46,15 @@ done
 banner "look around yourself"
 cat <<HELP
   export KUBECONFIG=$KUBECONFIG PATH=$BIN:\$PATH
+  kubectl get modeldeployments                         # short name: mdep
+  kubectl describe mdep fraud-scorer                   # conditions, revisions, events
+  kubectl get pods -o wide -l modelops.dev/deployment  # which node, which revision
+  kubectl get controllerrevisions                      # the kept revision history
+  kubectl get events --field-selector involvedObject.kind=ModelDeployment
   kubectl get nodes -L nvidia.com/gpu.product
-  kubectl describe node sandbox-gpu-1
-  kubectl get pods -A -o wide
+  helm -n modelops-system status modelops-operator
+  tail -f $DEMO_DIR/operator.log                       # the operator's decisions
+  curl -s localhost:${OPERATOR_PORT:-18080}/q/metrics | grep ^modelops_
 HELP
 if $WAIT; then
   banner "the cluster stays up until you press Ctrl-C"

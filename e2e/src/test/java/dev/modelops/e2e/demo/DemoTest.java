@@ -15,7 +15,7 @@ class DemoTest {
   @TempDir Path temp;
 
   @Test
-  void demoShowsTheGpuNodesAndRemovesItsCluster() {
+  void demoPlaysEverySceneAndRemovesWhatItStarted() throws Exception {
     Path dir = temp.resolve("demo");
     ScriptRun run =
         ScriptRun.run(
@@ -27,8 +27,43 @@ class DemoTest {
         .containsPattern("sandbox-gpu-1\\s+64\\s+2\\s+nvidia.com/gpu")
         .containsPattern("sandbox-cpu-1\\s+16\\s+<none>")
         .contains("NVIDIA-H100-80GB-HBM3")
-        .contains("kubectl get pods -A -o wide");
+        .contains("STATUS: deployed")
+        .contains("operator ready")
+        .containsPattern("fraud-scorer-r1-\\S+\\s+1/1\\s+Running.*sandbox-gpu-")
+        .contains(
+            "Available=True (MinimumReplicasAvailable): revision 1 serves with 2/2 pods ready")
+        .contains("revision 1: version 7, Superseded")
+        .contains("revision 2: version 8, Serving")
+        .contains("Degraded=True (InsufficientGPU): pod too-big-r1-")
+        .contains("Insufficient nvidia.com/gpu")
+        .containsPattern(
+            "\\{\"model_name\":\"iris\",\"id\":\"demo-1\",\"outputs\":\\[\\{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":\\[2,3\\]")
+        .contains("kubectl describe mdep fraud-scorer");
     assertThat(run.stderr()).contains("stopped and removed " + dir);
     assertThat(dir).doesNotExist();
+    for (String url :
+        List.of(
+            find(run.stdout(), "metrics (http://localhost:\\d+)/q/metrics"),
+            find(run.stdout(), "serving on (http://localhost:\\d+)/v2"))) {
+      assertThat(answers(url)).as("%s was stopped with the demo", url).isFalse();
+    }
+  }
+
+  static String find(String text, String regex) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(text);
+    assertThat(m.find()).as("%s in the demo's output", regex).isTrue();
+    return m.group(1);
+  }
+
+  static boolean answers(String url) {
+    try {
+      java.net.HttpURLConnection c =
+          (java.net.HttpURLConnection) java.net.URI.create(url).toURL().openConnection();
+      c.setConnectTimeout(1000);
+      c.getResponseCode();
+      return true;
+    } catch (java.io.IOException refused) {
+      return false;
+    }
   }
 }
