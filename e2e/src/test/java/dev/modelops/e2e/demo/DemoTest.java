@@ -34,6 +34,7 @@ class DemoTest {
             "Available=True (MinimumReplicasAvailable): revision 1 serves with 2/2 pods ready")
         .contains("revision 1: version 7, Superseded")
         .contains("revision 2: version 8, Serving")
+        .containsPattern("fraud-scorer\\s+fraud-scorer\\s+8\\s+True")
         .contains("Degraded=True (InsufficientGPU): pod too-big-r1-")
         .contains("Insufficient nvidia.com/gpu")
         .containsPattern(

@@ -39,7 +39,8 @@ public final class StatusAssembler {
     status.replicas = desired;
     status.readyReplicas = ready;
     status.selector = "%s=%s".formatted(Labels.DEPLOYMENT, mdep.getMetadata().getName());
-    status.endpoint = ServiceDependent.endpoint(mdep, port, Labels.modelName(mdep));
+    status.modelName = Labels.modelName(mdep);
+    status.endpoint = ServiceDependent.endpoint(mdep, port, status.modelName);
     status.revisions =
         state.revisions().kept().stream().map(r -> summary(r, stable, latest)).toList();
 

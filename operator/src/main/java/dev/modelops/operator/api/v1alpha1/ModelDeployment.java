@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(ModelDeployment.GROUP)
 @Version(ModelDeployment.VERSION)
 @ShortNames("mdep")
-@AdditionalPrinterColumn(name = "Model", jsonPath = ".spec.model.name")
+@AdditionalPrinterColumn(name = "Model", jsonPath = ".status.modelName")
 @AdditionalPrinterColumn(name = "Version", jsonPath = ".spec.model.version")
 @AdditionalPrinterColumn(
     name = "Available",

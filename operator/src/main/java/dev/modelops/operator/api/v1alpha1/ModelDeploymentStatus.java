@@ -46,4 +46,9 @@ public class ModelDeploymentStatus {
 
   @JsonPropertyDescription("URL of the model's V2 endpoint inside the cluster.")
   public String endpoint;
+
+  @JsonPropertyDescription(
+      "The name the model is served under on /v2/models/{name}: spec.model.name, or the"
+          + " ModelDeployment's own name.")
+  public String modelName;
 }

@@ -32,6 +32,7 @@ class CrdIsCurrentTest {
         .inOutputDir(out.toFile())
         .generate();
     String generated = withColumnsInOrder(Files.readString(out.resolve(CRD_FILE)));
+    List<Path> stale = new java.util.ArrayList<>();
     for (Path committed :
         List.of(
             repo().resolve("crds").resolve(CRD_FILE),
@@ -39,11 +40,10 @@ class CrdIsCurrentTest {
       String current = Files.exists(committed) ? Files.readString(committed) : "";
       if (!current.equals(generated)) {
         Files.writeString(committed, generated);
+        stale.add(committed);
       }
-      assertThat(current)
-          .as("%s was stale; it has been regenerated: review and commit it", committed)
-          .isEqualTo(generated);
     }
+    assertThat(stale).as("stale CRDs, regenerated now: review and commit them").isEmpty();
   }
 
   /**
