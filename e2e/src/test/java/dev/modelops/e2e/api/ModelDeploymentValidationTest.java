@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.modelops.e2e.sandbox.SandboxCluster;
+import dev.modelops.e2e.sandbox.ScriptRun;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
@@ -237,10 +238,22 @@ class ModelDeploymentValidationTest {
     String explain = cluster.kubectl("explain", "modeldeployment.spec.runtime.gpu").stdout();
     assertThat(explain).contains("product").contains("nvidia.com/gpu.product").contains("MIG");
 
+    // The MODEL column shows status.modelName, which the operator sets; here, with no operator,
+    // the test publishes it as the operator would.
+    ScriptRun status =
+        cluster.kubectl(
+            "patch",
+            "mdep",
+            "scaled",
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            "{\"status\":{\"modelName\":\"fraud\"}}");
+    assertThat(status.exitCode()).as(status.stderr()).isZero();
     String table = cluster.kubectl("get", "mdep", "scaled").stdout();
     assertThat(table.lines().findFirst().orElseThrow())
         .containsSubsequence("NAME", "MODEL", "VERSION", "AVAILABLE", "CANARY", "AGE");
-    assertThat(table).contains("fraud").contains("7");
+    assertThat(table).containsPattern("scaled\\s+fraud\\s+7\\s");
   }
 
   private static Arguments invalid(
