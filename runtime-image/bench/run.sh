@@ -30,26 +30,37 @@ wait_ready() {
   for _ in $(seq 200); do curl -fs "localhost:$PORT/v2/health/ready" >/dev/null && return; sleep 0.2; done
   say "server on $PORT did not become ready"; exit 1
 }
+# "sum count" of the runtime's own request timer (decode, validate, infer, encode: the time inside
+# the server's handler, without HTTP parsing and socket I/O); nothing for the Python server.
+handler_time() {
+  curl -fs "localhost:$PORT/q/metrics" 2>/dev/null |
+    awk '/^modelops_inference_request_duration_seconds_sum/ {s += $NF} /^modelops_inference_request_duration_seconds_count/ {c += $NF} END {if (c) print s, c}'
+}
 point() { # SYSTEM MODEL PROTOCOL CONCURRENCY
-  local body="$WORK/bodies/$2.$3" header="" threads=$(( $4 > 1 ? 2 : 1 )) out
+  local body="$WORK/bodies/$2.$3" header="" threads=$(( $4 > 1 ? 2 : 1 )) out before after handler="-"
   [[ $3 == binary ]] && header="$(cat "$body.header")"
   BODY_FILE="$body" HEADER_LENGTH="$header" wrk -t"$threads" -c"$4" -d1s -s runtime-image/bench/post.lua \
     "http://127.0.0.1:$PORT/v2/models/$2/infer" >/dev/null
+  before="$(handler_time)"
   out="$(BODY_FILE="$body" HEADER_LENGTH="$header" wrk -t"$threads" -c"$4" -d"${SECONDS_PER_POINT}s" --latency \
     -s runtime-image/bench/post.lua "http://127.0.0.1:$PORT/v2/models/$2/infer")"
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" \
+  after="$(handler_time)"
+  if [[ -n "$before" && -n "$after" ]]; then
+    handler="$(awk -v b="$before" -v a="$after" 'BEGIN {split(b, x, " "); split(a, y, " "); if (y[2] > x[2]) printf "%.0fus", (y[1] - x[1]) / (y[2] - x[2]) * 1e6; else print "-"}')"
+  fi
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" \
     "$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")" \
     "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
-    "$(awk '/Non-2xx/ {print $NF} END {}' <<<"$out" | grep . || echo 0)"
+    "$handler" "$(awk '/Non-2xx/ {print $NF} END {}' <<<"$out" | grep . || echo 0)"
 }
 
-echo "| system | model | protocol | concurrency | requests/s | p50 | p99 | non-2xx |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| system | model | protocol | concurrency | requests/s | p50 | p99 | mean in handler | non-2xx |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for model in mlp cnn; do
   for c in 1 16 64; do
     say "raw ONNX Runtime Java, $model, concurrency $c"
     r="$(java "${JAVA_FLAGS[@]}" -cp "$ORT_JAR" runtime-image/bench/RawOrt.java "$WORK/models/$model.onnx" "${INPUT[$model]}" "${SHAPE[$model]}" "$c" "$SECONDS_PER_POINT" 2>/dev/null)"
-    printf '| raw ORT Java (in process) | %s | - | %s | %s |\n' "$model" "$c" "$(echo "$r" | awk '{printf "%s | %sus | %sus | %s", $1, $2, $3, $4}')"
+    printf '| raw ORT Java (in process) | %s | - | %s | %s |\n' "$model" "$c" "$(echo "$r" | awk '{printf "%s | %sus | %sus | - | %s", $1, $2, $3, $4}')"
   done
   for batch in 1 32; do
     label="modelops, batching $([[ $batch == 1 ]] && echo off || echo "on ($batch, 2ms)")"

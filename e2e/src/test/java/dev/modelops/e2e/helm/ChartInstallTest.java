@@ -80,15 +80,7 @@ class ChartInstallTest {
     install();
     ScriptRun status = cluster.kubectl("-n", NS, "rollout", "status", "deployment/" + RELEASE);
     assertThat(status.exitCode()).as(status.stderr()).isZero();
-    assertThat(
-            client
-                .apiextensions()
-                .v1()
-                .customResourceDefinitions()
-                .withName("modeldeployments.modelops.dev")
-                .get())
-        .as("the chart installs the CRD")
-        .isNotNull();
+    assertThat(crdInstalled()).as("the chart installs the CRD").isTrue();
 
     Path kubeconfig = ServiceAccountKubeconfig.write(cluster, NS, RELEASE);
     try (OperatorProcess operator =
@@ -122,6 +114,10 @@ class ChartInstallTest {
               "modelops_modeldeployment_ready_replicas{modeldeployment=\"iris\",namespace=\"default\"} 3.0")
           .contains("operator_sdk_reconciliations_success_total");
 
+      assertThat(operator.get("/q/health/ready"))
+          .as("readiness reflects the controller's informers")
+          .contains("\"status\": \"UP\"")
+          .contains("\"modeldeployment\": \"OK\"");
       assertThat(operator.log())
           .as("no call of the operator was refused by RBAC")
           .doesNotContainIgnoringCase("forbidden");
@@ -177,6 +173,30 @@ class ChartInstallTest {
         .isEqualTo("yes");
     ScriptRun history = helm("history", RELEASE, "--namespace", NS);
     assertThat(history.stdout()).contains("deployed").contains("superseded");
+
+    // Leader election as the chart configures it, with the chart's RBAC: the operator takes the
+    // Lease in its own namespace.
+    Path kubeconfig = ServiceAccountKubeconfig.write(cluster, NS, RELEASE);
+    try (OperatorProcess operator =
+        OperatorProcess.start(
+            cluster,
+            "operator-leader",
+            kubeconfig,
+            Map.of(
+                "MODELOPS_OPERATOR_LEADER_ELECTION_ENABLED",
+                "true",
+                "MODELOPS_OPERATOR_LEADER_ELECTION_LEASE_NAMESPACE",
+                NS))) {
+      await("the operator holds the Lease")
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                var lease =
+                    client.leases().inNamespace(NS).withName("modelops-operator-lock").get();
+                return lease != null && lease.getSpec().getHolderIdentity() != null;
+              });
+      assertThat(operator.log()).doesNotContainIgnoringCase("forbidden");
+    }
   }
 
   @Test
@@ -217,15 +237,7 @@ class ChartInstallTest {
             "-o",
             "name");
     assertThat(left.stdout()).as("objects of the release left behind").isBlank();
-    assertThat(
-            client
-                .apiextensions()
-                .v1()
-                .customResourceDefinitions()
-                .withName("modeldeployments.modelops.dev")
-                .get())
-        .as("Helm keeps the CRD, and with it every ModelDeployment")
-        .isNotNull();
+    assertThat(crdInstalled()).as("Helm keeps the CRD, and with it every ModelDeployment").isTrue();
     assertThat(new ModelDeployments(client).api().inNamespace("default").withName("iris").get())
         .isNotNull();
   }
@@ -249,31 +261,42 @@ class ChartInstallTest {
             "operator-team-a",
             kubeconfig,
             Map.of("QUARKUS_OPERATOR_SDK_CONTROLLERS_MODELDEPLOYMENT_NAMESPACES", "team-a"))) {
-      ScriptRun apply =
-          cluster.kubectl(
-              "apply",
-              "-n",
-              "team-a",
-              "-f",
-              SandboxCluster.repo().resolve("examples/cpu-model.yaml").toString());
-      assertThat(apply.exitCode()).as(apply.stderr()).isZero();
-      ScriptRun wait =
-          cluster.kubectl(
-              "wait", "-n", "team-a", "--for=condition=Available", "mdep/iris", "--timeout=60s");
-      assertThat(wait.exitCode()).as(wait.stderr()).isZero();
+      apply("team-a", "examples/cpu-model.yaml");
+      waitAvailable("team-a", "iris");
       assertThat(operator.log()).doesNotContainIgnoringCase("forbidden");
     }
   }
 
   void apply(String file) {
-    ScriptRun run = cluster.kubectl("apply", "-f", SandboxCluster.repo().resolve(file).toString());
+    apply("default", file);
+  }
+
+  void apply(String namespace, String file) {
+    ScriptRun run =
+        cluster.kubectl(
+            "apply", "-n", namespace, "-f", SandboxCluster.repo().resolve(file).toString());
     assertThat(run.exitCode()).as(run.stderr()).isZero();
   }
 
   void waitAvailable(String name) {
+    waitAvailable("default", name);
+  }
+
+  void waitAvailable(String namespace, String name) {
     ScriptRun wait =
-        cluster.kubectl("wait", "--for=condition=Available", "mdep/" + name, "--timeout=60s");
+        cluster.kubectl(
+            "wait", "-n", namespace, "--for=condition=Available", "mdep/" + name, "--timeout=60s");
     assertThat(wait.exitCode()).as(wait.stderr()).isZero();
+  }
+
+  static boolean crdInstalled() {
+    return client
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName("modeldeployments.modelops.dev")
+            .get()
+        != null;
   }
 
   static String canI(String verb, String resource) {

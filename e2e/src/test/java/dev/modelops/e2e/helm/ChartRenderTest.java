@@ -119,7 +119,7 @@ class ChartRenderTest {
     assertThat(lease.getMetadata().getNamespace()).isEqualTo("modelops-system");
     assertThat(verbs(lease.getRules()))
         .containsExactly(
-            Map.entry("coordination.k8s.io/leases", List.of("get", "create", "update")));
+            Map.entry("coordination.k8s.io/leases", List.of("get", "create", "update", "patch")));
     assertThat(env(one(objects, Deployment.class)))
         .containsEntry("MODELOPS_OPERATOR_LEADER_ELECTION_ENABLED", "true")
         .containsEntry("MODELOPS_OPERATOR_LEADER_ELECTION_LEASE_NAMESPACE", "modelops-system");

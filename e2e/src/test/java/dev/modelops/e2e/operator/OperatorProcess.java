@@ -100,11 +100,16 @@ public final class OperatorProcess implements AutoCloseable {
 
   /** The operator's Prometheus metrics, scraped as Prometheus would. */
   public String metrics() {
+    return get("/q/metrics");
+  }
+
+  /** The body of a GET on the operator's HTTP port, whatever its status. */
+  public String get(String path) {
     try {
       HttpURLConnection c =
           (HttpURLConnection)
-              URI.create("http://127.0.0.1:" + port + "/q/metrics").toURL().openConnection();
-      try (var in = c.getInputStream()) {
+              URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
+      try (var in = c.getResponseCode() < 400 ? c.getInputStream() : c.getErrorStream()) {
         return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       }
     } catch (IOException e) {
