@@ -34,7 +34,8 @@ wait_ready() {
 # the server's handler, without HTTP parsing and socket I/O); nothing for the Python server.
 handler_time() {
   curl -fs "localhost:$PORT/q/metrics" 2>/dev/null |
-    awk '/^modelops_inference_request_duration_seconds_sum/ {s += $NF} /^modelops_inference_request_duration_seconds_count/ {c += $NF} END {if (c) print s, c}'
+    awk '/^modelops_inference_request_duration_seconds_sum/ {s += $NF} /^modelops_inference_request_duration_seconds_count/ {c += $NF} END {if (c) print s, c}' ||
+    true
 }
 point() { # SYSTEM MODEL PROTOCOL CONCURRENCY
   local body="$WORK/bodies/$2.$3" header="" threads=$(( $4 > 1 ? 2 : 1 )) out before after handler="-"

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Builds the runtime's container image offline, as an OCI image layout, without Docker.
+"""Builds the runtime's or the operator's container image offline, as an OCI image layout, without Docker.
 
-The image is FROM scratch: a jlink'd Java runtime, the C libraries it and ONNX Runtime link
-against (copied from this machine, found with ldd), the Quarkus application, a demo model at
-/models/iris.onnx, and a non-root user 10001. The layout can be pushed with skopeo or crane:
-  skopeo copy oci:runtime-image/target/image/oci:latest docker://REGISTRY/modelops/runtime:0.1.0
+The image is FROM scratch: a jlink'd Java runtime, the C libraries it (and for the runtime, ONNX
+Runtime) links against (copied from this machine, found with ldd), the Quarkus application, for the
+runtime a demo model at /models/iris.onnx, and a non-root user 10001. The layout can be pushed with
+skopeo or crane:
+  skopeo copy oci:runtime-image/target/image/oci:0.1.0 docker://REGISTRY/modelops/runtime:0.1.0
 
-Usage: build_image.py --java-home DIR --app runtime-image/target/quarkus-app --out runtime-image/target/image
+Usage: build_image.py [--kind runtime|operator] --java-home DIR [--app DIR] [--out DIR]
 """
 import argparse
 import gzip
@@ -29,6 +30,16 @@ MODULES = [
     "jdk.crypto.ec", "jdk.management", "jdk.naming.dns", "jdk.net", "jdk.unsupported", "jdk.zipfs",
 ]
 UID = 10001
+REPO = Path(__file__).resolve().parents[2]
+# What differs between the two images; everything else is built the same way.
+KINDS = {
+    "runtime": {"title": "modelops-runtime", "description": "KServe V2 inference server on ONNX Runtime Java",
+                "user": "runtime", "cmd": ["serve"], "app": "runtime-image/target/quarkus-app",
+                "out": "runtime-image/target/image", "model": "runtime-image/src/test/resources/models/mlp.onnx"},
+    "operator": {"title": "modelops-operator", "description": "the modelops Kubernetes operator",
+                 "user": "operator", "cmd": [], "app": "operator/target/quarkus-app",
+                 "out": "operator/target/image", "model": None},
+}
 GRAPHICS = r"awt|font|lcms|jsound|splash|jpeg|mlib"
 JAVA_OPTS = ["--add-opens", "java.base/java.lang=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED", "-XX:MaxRAMPercentage=75", "-Djava.io.tmpdir=/tmp"]
 
@@ -76,8 +87,11 @@ def copy_with_links(path: str, rootfs: Path):
 
 
 def onnxruntime_natives(app: Path, work: Path):
-    jar = next((app / "lib" / "main").glob("com.microsoft.onnxruntime.onnxruntime*.jar"))
+    """The ONNX Runtime natives for Linux x64 in the application's jar; none in the operator."""
+    jar = next((app / "lib" / "main").glob("com.microsoft.onnxruntime.onnxruntime*.jar"), None)
     out = []
+    if jar is None:
+        return out
     with zipfile.ZipFile(jar) as z:
         for name in z.namelist():
             if name.startswith("ai/onnxruntime/native/linux-x64/") and name.endswith(".so"):
@@ -91,13 +105,15 @@ def build_rootfs(args, rootfs: Path):
     if rootfs.exists():
         shutil.rmtree(rootfs)
     rootfs.mkdir(parents=True)
-    step("jlink: a Java runtime with the modules the server needs")
+    kind = KINDS[args.kind]
+    step("jlink: a Java runtime with the modules the application needs")
     jlink(Path(args.java_home), rootfs / "opt" / "java")
     step("the application")
     shutil.copytree(args.app, rootfs / "app")
-    (rootfs / "models").mkdir()
-    shutil.copy2(args.model, rootfs / "models" / "iris.onnx")
-    step("C libraries of the JVM and ONNX Runtime (ldd)")
+    if args.model:
+        (rootfs / "models").mkdir()
+        shutil.copy2(args.model, rootfs / "models" / "iris.onnx")
+    step("C libraries of the JVM and native code in the application (ldd)")
     with tempfile.TemporaryDirectory() as work:
         # Graphics and sound libraries of java.desktop are never loaded by a server: their X11 and ALSA
         # dependencies stay out (java.desktop itself is in for java.beans).
@@ -109,8 +125,8 @@ def build_rootfs(args, rootfs: Path):
     for loader in ["/lib64/ld-linux-x86-64.so.2"]:
         copy_with_links(loader, rootfs)
     (rootfs / "etc").mkdir(exist_ok=True)
-    (rootfs / "etc" / "passwd").write_text(f"root:x:0:0:root:/root:/sbin/nologin\nruntime:x:{UID}:{UID}:modelops runtime:/tmp:/sbin/nologin\n")
-    (rootfs / "etc" / "group").write_text(f"root:x:0:\nruntime:x:{UID}:\n")
+    (rootfs / "etc" / "passwd").write_text(f"root:x:0:0:root:/root:/sbin/nologin\n{kind['user']}:x:{UID}:{UID}:{kind['title']}:/tmp:/sbin/nologin\n")
+    (rootfs / "etc" / "group").write_text(f"root:x:0:\n{kind['user']}:x:{UID}:\n")
     for d in ("tmp", "dev", "proc"):
         (rootfs / d).mkdir(exist_ok=True)
     os.chmod(rootfs / "tmp", 0o1777)
@@ -143,7 +159,7 @@ def blob(oci: Path, data: bytes) -> str:
     return "sha256:" + digest
 
 
-def oci_layout(rootfs: Path, oci: Path, tag: str):
+def oci_layout(rootfs: Path, oci: Path, tag: str, kind: dict):
     if oci.exists():
         shutil.rmtree(oci)
     oci.mkdir(parents=True)
@@ -157,11 +173,11 @@ def oci_layout(rootfs: Path, oci: Path, tag: str):
             "User": f"{UID}:{UID}",
             "Env": ["PATH=/opt/java/bin:/usr/bin:/bin", "JAVA_HOME=/opt/java"],
             "Entrypoint": ["/opt/java/bin/java", *JAVA_OPTS, "-jar", "/app/quarkus-run.jar"],
-            "Cmd": ["serve"],
+            "Cmd": kind["cmd"],
             "WorkingDir": "/tmp",
             "ExposedPorts": {"8080/tcp": {}},
-            "Labels": {"org.opencontainers.image.title": "modelops-runtime",
-                       "org.opencontainers.image.description": "KServe V2 inference server on ONNX Runtime Java"},
+            "Labels": {"org.opencontainers.image.title": kind["title"],
+                       "org.opencontainers.image.description": kind["description"]},
         },
         "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(uncompressed).hexdigest()]},
     }
@@ -185,19 +201,27 @@ def oci_layout(rootfs: Path, oci: Path, tag: str):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--kind", choices=sorted(KINDS), default="runtime")
     p.add_argument("--java-home", default=os.environ.get("JAVA_HOME"))
-    p.add_argument("--app", default="runtime-image/target/quarkus-app")
-    p.add_argument("--model", default="runtime-image/src/test/resources/models/mlp.onnx")
-    p.add_argument("--out", default="runtime-image/target/image")
+    p.add_argument("--app", help="the Quarkus application (default: the kind's target/quarkus-app)")
+    p.add_argument("--model", help="the runtime's demo model (default: the test MLP); not for the operator")
+    p.add_argument("--out", help="where the rootfs and the OCI layout go (default: the kind's target/image)")
     p.add_argument("--tag", default="0.1.0")
     args = p.parse_args()
+    kind = KINDS[args.kind]
+    # Defaults are the repository's paths, wherever the script is run from.
+    args.app = args.app or REPO / kind["app"]
+    args.out = args.out or REPO / kind["out"]
+    if args.model and not kind["model"]:
+        sys.exit(f"build_image: the {args.kind} image has no model; drop --model")
+    args.model = args.model or (kind["model"] and REPO / kind["model"])
     if not args.java_home:
         sys.exit("build_image: set --java-home or JAVA_HOME to a JDK 21+")
     if not (Path(args.app) / "quarkus-run.jar").exists():
-        sys.exit(f"build_image: {args.app}/quarkus-run.jar is missing: build it with ./mvnw -pl runtime-image package")
+        sys.exit(f"build_image: {args.app}/quarkus-run.jar is missing: build it with ./mvnw -pl {Path(kind['app']).parts[0]} package")
     out = Path(args.out)
     build_rootfs(args, out / "rootfs")
-    oci_layout(out / "rootfs", out / "oci", args.tag)
+    oci_layout(out / "rootfs", out / "oci", args.tag, kind)
 
 
 if __name__ == "__main__":
