@@ -193,7 +193,8 @@ class ChartInstallTest {
               () -> {
                 var lease =
                     client.leases().inNamespace(NS).withName("modelops-operator-lock").get();
-                return lease != null && lease.getSpec().getHolderIdentity() != null;
+                return lease != null
+                    && "operator-pod-0".equals(lease.getSpec().getHolderIdentity());
               });
       assertThat(operator.log()).doesNotContainIgnoringCase("forbidden");
     }

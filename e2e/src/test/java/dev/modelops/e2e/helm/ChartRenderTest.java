@@ -123,6 +123,20 @@ class ChartRenderTest {
     assertThat(env(one(objects, Deployment.class)))
         .containsEntry("MODELOPS_OPERATOR_LEADER_ELECTION_ENABLED", "true")
         .containsEntry("MODELOPS_OPERATOR_LEADER_ELECTION_LEASE_NAMESPACE", "modelops-system");
+    assertThat(
+            one(objects, Deployment.class)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getEnv())
+        .as("the Lease names the pod that holds it")
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("MODELOPS_OPERATOR_LEADER_ELECTION_IDENTITY");
+              assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
+            });
   }
 
   @Test

@@ -21,6 +21,7 @@ public class LeaderElectionSettings {
     LeaderElectionConfigurationBuilder builder =
         LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(settings.leaseName());
     settings.leaseNamespace().ifPresent(builder::withLeaseNamespace);
+    settings.identity().ifPresent(builder::withIdentity);
     return builder.build();
   }
 }

@@ -55,5 +55,10 @@ public interface OperatorConfig {
 
     /** Namespace of the Lease: the operator's own (the chart passes it). */
     Optional<String> leaseNamespace();
+
+    /**
+     * Who holds the Lease: the pod's name (the chart passes it), so kubectl shows which pod leads.
+     */
+    Optional<String> identity();
   }
 }
