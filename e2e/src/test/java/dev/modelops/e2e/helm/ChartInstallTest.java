@@ -175,29 +175,50 @@ class ChartInstallTest {
     assertThat(history.stdout()).contains("deployed").contains("superseded");
 
     // Leader election as the chart configures it, with the chart's RBAC: the operator takes the
-    // Lease in its own namespace.
+    // Lease in its own namespace, gives it up when stopped, and exits when another pod takes it.
     Path kubeconfig = ServiceAccountKubeconfig.write(cluster, NS, RELEASE);
-    try (OperatorProcess operator =
-        OperatorProcess.start(
-            cluster,
-            "operator-leader",
-            kubeconfig,
-            Map.of(
-                "MODELOPS_OPERATOR_LEADER_ELECTION_ENABLED",
-                "true",
-                "MODELOPS_OPERATOR_LEADER_ELECTION_LEASE_NAMESPACE",
-                NS))) {
-      await("the operator holds the Lease")
-          .atMost(Duration.ofSeconds(60))
-          .until(
-              () -> {
-                var lease =
-                    client.leases().inNamespace(NS).withName("modelops-operator-lock").get();
-                return lease != null
-                    && "operator-pod-0".equals(lease.getSpec().getHolderIdentity());
-              });
+    try (OperatorProcess operator = leader(kubeconfig, "operator-pod-0")) {
+      awaitLeaseHolder("operator-pod-0");
+      assertThat(operator.terminate())
+          .as("stopped with SIGTERM while leading, the operator exits within the grace period")
+          .isTrue();
       assertThat(operator.log()).doesNotContainIgnoringCase("forbidden");
     }
+    try (OperatorProcess operator = leader(kubeconfig, "operator-pod-1")) {
+      awaitLeaseHolder("operator-pod-1");
+      var lease = client.leases().inNamespace(NS).withName("modelops-operator-lock").get();
+      lease.getSpec().setHolderIdentity("operator-pod-2");
+      lease.getSpec().setRenewTime(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
+      client.resource(lease).update();
+      await("the operator exits when another pod leads")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> !operator.alive());
+      assertThat(operator.log()).contains("lost the leader Lease to another operator pod");
+    }
+  }
+
+  static OperatorProcess leader(Path kubeconfig, String identity) {
+    return OperatorProcess.start(
+        cluster,
+        identity,
+        kubeconfig,
+        Map.of(
+            "MODELOPS_OPERATOR_LEADER_ELECTION_ENABLED",
+            "true",
+            "MODELOPS_OPERATOR_LEADER_ELECTION_LEASE_NAMESPACE",
+            NS,
+            "MODELOPS_OPERATOR_LEADER_ELECTION_IDENTITY",
+            identity));
+  }
+
+  static void awaitLeaseHolder(String identity) {
+    await(identity + " holds the Lease")
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              var lease = client.leases().inNamespace(NS).withName("modelops-operator-lock").get();
+              return lease != null && identity.equals(lease.getSpec().getHolderIdentity());
+            });
   }
 
   @Test

@@ -128,15 +128,24 @@ public final class OperatorProcess implements AutoCloseable {
   /** Stops the operator as Kubernetes would: SIGTERM, then SIGKILL after a grace period. */
   @Override
   public void close() {
+    terminate();
+  }
+
+  /**
+   * SIGTERM, then SIGKILL when the operator has not exited within Kubernetes' default grace period
+   * of 30 seconds; true when it exited by itself.
+   */
+  public boolean terminate() {
     process.destroy();
     try {
-      if (!process.waitFor(
-          Duration.ofSeconds(15).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly().waitFor();
+      if (process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        return true;
       }
+      process.destroyForcibly().waitFor();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    return false;
   }
 
   private static int freePort() {
