@@ -17,6 +17,17 @@ run() { printf '$ %s\n' "$*"; "$@"; }
 # Scenes that start processes register how to stop them; Ctrl-C or the end runs these, newest first.
 ON_EXIT=()
 on_exit() { ON_EXIT+=("$*"); }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# Waits up to a minute for a process started by a scene to answer URL; shows its log if it exits.
+await_ready() { # NAME PID URL LOG
+  for _ in $(seq 120); do
+    curl -fs "$3" >/dev/null && return
+    kill -0 "$2" 2>/dev/null || { tail -20 "$4" >&2; echo "[demo] the $1 exited; its log: $4" >&2; exit 1; }
+    sleep 0.5
+  done
+  echo "[demo] the $1 did not answer $3 within a minute; its log: $4" >&2
+  exit 1
+}
 
 cleanup() {
   trap - EXIT INT TERM

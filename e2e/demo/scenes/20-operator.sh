@@ -11,15 +11,11 @@ banner "running the operator as the chart's ServiceAccount"
 OPERATOR_KUBECONFIG="$DEMO_DIR/operator.kubeconfig"
 TOKEN="$(kubectl -n modelops-system create token modelops-operator --duration=12h)"
 sed -e "s/token: .*/token: $TOKEN/" -e 's/sandbox-admin/modelops-operator/' "$KUBECONFIG" >"$OPERATOR_KUBECONFIG"
-OPERATOR_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+OPERATOR_PORT="$(free_port)"
 KUBECONFIG="$OPERATOR_KUBECONFIG" QUARKUS_HTTP_PORT="$OPERATOR_PORT" \
   java -Xmx256m --add-opens java.base/java.lang=ALL-UNNAMED \
   -jar operator/target/quarkus-app/quarkus-run.jar >"$DEMO_DIR/operator.log" 2>&1 &
 OPERATOR_PID=$!
 on_exit "kill $OPERATOR_PID 2>/dev/null; wait $OPERATOR_PID 2>/dev/null"
-for _ in $(seq 120); do
-  curl -fs "localhost:$OPERATOR_PORT/q/health/ready" >/dev/null && break
-  kill -0 "$OPERATOR_PID" 2>/dev/null || { tail -20 "$DEMO_DIR/operator.log" >&2; echo "[demo] the operator exited" >&2; exit 1; }
-  sleep 0.5
-done
+await_ready operator "$OPERATOR_PID" "localhost:$OPERATOR_PORT/q/health/ready" "$DEMO_DIR/operator.log"
 step "operator ready: log $DEMO_DIR/operator.log, metrics http://localhost:$OPERATOR_PORT/q/metrics"

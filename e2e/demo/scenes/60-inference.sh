@@ -6,18 +6,14 @@ run kubectl wait --for=condition=Available mdep/iris --timeout=2m
 run kubectl get mdep iris -o jsonpath='endpoint: {.status.endpoint}{"\n"}'
 
 banner "a real inference request, answered by the modelops runtime on ONNX Runtime"
-RUNTIME_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+RUNTIME_PORT="$(free_port)"
 MODELOPS_MODEL_NAME=iris MODELOPS_MODEL_PATH=runtime-image/src/test/resources/models/mlp.onnx \
   QUARKUS_HTTP_PORT="$RUNTIME_PORT" java -Xmx256m --add-opens java.base/java.lang=ALL-UNNAMED \
   --enable-native-access=ALL-UNNAMED -jar runtime-image/target/quarkus-app/quarkus-run.jar \
   >"$DEMO_DIR/runtime.log" 2>&1 &
 RUNTIME_PID=$!
 on_exit "kill $RUNTIME_PID 2>/dev/null; wait $RUNTIME_PID 2>/dev/null"
-for _ in $(seq 120); do
-  curl -fs "localhost:$RUNTIME_PORT/v2/health/ready" >/dev/null && break
-  kill -0 "$RUNTIME_PID" 2>/dev/null || { tail -20 "$DEMO_DIR/runtime.log" >&2; echo "[demo] the runtime exited" >&2; exit 1; }
-  sleep 0.5
-done
+await_ready runtime "$RUNTIME_PID" "localhost:$RUNTIME_PORT/v2/health/ready" "$DEMO_DIR/runtime.log"
 run curl -s "localhost:$RUNTIME_PORT/v2/models/iris"
 echo
 run curl -s "localhost:$RUNTIME_PORT/v2/models/iris/infer" -H 'Content-Type: application/json' \
