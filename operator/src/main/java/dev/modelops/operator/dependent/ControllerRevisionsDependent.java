@@ -13,7 +13,6 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * The revision history, one ControllerRevision per kept revision (as StatefulSets keep theirs): it
@@ -53,12 +52,7 @@ public class ControllerRevisionsDependent
   @Override
   public Map<String, ControllerRevision> getSecondaryResources(
       ModelDeployment mdep, Context<ModelDeployment> context) {
-    String name = mdep.getMetadata().getName();
-    return context
-        .getSecondaryResourcesAsStream(ControllerRevision.class)
-        .filter(cr -> cr.getMetadata().getLabels() != null)
-        .filter(cr -> name.equals(cr.getMetadata().getLabels().get(Labels.DEPLOYMENT)))
-        .collect(Collectors.toMap(cr -> cr.getMetadata().getName(), cr -> cr));
+    return Labels.byName(mdep, context.getSecondaryResourcesAsStream(ControllerRevision.class));
   }
 
   static ControllerRevision controllerRevision(ModelDeployment mdep, Revision revision) {

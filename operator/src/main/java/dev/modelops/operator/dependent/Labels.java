@@ -1,8 +1,11 @@
 package dev.modelops.operator.dependent;
 
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The labels on everything the operator creates, and the selectors built from them. */
 public final class Labels {
@@ -41,6 +44,20 @@ public final class Labels {
   /** Selects the pods of one revision. */
   public static Map<String, String> oneRevision(ModelDeployment mdep, int revision) {
     return Map.of(DEPLOYMENT, mdep.getMetadata().getName(), REVISION, Integer.toString(revision));
+  }
+
+  /** True for an object labelled as one of this ModelDeployment's (informers see every one). */
+  public static boolean belongsTo(ModelDeployment mdep, HasMetadata object) {
+    Map<String, String> labels = object.getMetadata().getLabels();
+    return labels != null && mdep.getMetadata().getName().equals(labels.get(DEPLOYMENT));
+  }
+
+  /** The objects of this ModelDeployment among those given, by name. */
+  public static <T extends HasMetadata> Map<String, T> byName(
+      ModelDeployment mdep, Stream<T> objects) {
+    return objects
+        .filter(o -> belongsTo(mdep, o))
+        .collect(Collectors.toMap(o -> o.getMetadata().getName(), o -> o));
   }
 
   /** The name of a revision's Deployment. */

@@ -15,7 +15,6 @@ import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Collectors;
 
 /** One Deployment of runtime pods for each revision that serves. */
 @KubernetesDependent(
@@ -52,12 +51,7 @@ public class RevisionDeploymentsDependent
   @Override
   public Map<String, Deployment> getSecondaryResources(
       ModelDeployment mdep, Context<ModelDeployment> context) {
-    String name = mdep.getMetadata().getName();
-    return context
-        .getSecondaryResourcesAsStream(Deployment.class)
-        .filter(d -> d.getMetadata().getLabels() != null)
-        .filter(d -> name.equals(d.getMetadata().getLabels().get(Labels.DEPLOYMENT)))
-        .collect(Collectors.toMap(d -> d.getMetadata().getName(), d -> d));
+    return Labels.byName(mdep, context.getSecondaryResourcesAsStream(Deployment.class));
   }
 
   private static int replicasFor(ModelDeployment mdep) {

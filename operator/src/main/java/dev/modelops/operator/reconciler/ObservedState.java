@@ -33,18 +33,17 @@ public record ObservedState(
   public static final String SOURCE_ANNOTATION = "modelops.dev/revision-source";
 
   public static ObservedState of(ModelDeployment mdep, Context<ModelDeployment> context) {
-    String name = mdep.getMetadata().getName();
     List<Revision> history =
         context
             .getSecondaryResourcesAsStream(ControllerRevision.class)
-            .filter(cr -> ownedBy(cr.getMetadata().getLabels(), name))
+            .filter(cr -> Labels.belongsTo(mdep, cr))
             .map(ObservedState::toRevision)
             .flatMap(Optional::stream)
             .toList();
     Map<Integer, Deployment> deployments =
         context
             .getSecondaryResourcesAsStream(Deployment.class)
-            .filter(d -> ownedBy(d.getMetadata().getLabels(), name))
+            .filter(d -> Labels.belongsTo(mdep, d))
             .filter(d -> d.getMetadata().getLabels().containsKey(Labels.REVISION))
             .collect(
                 Collectors.toMap(
@@ -54,7 +53,7 @@ public record ObservedState(
     List<Pod> pods =
         context
             .getSecondaryResourcesAsStream(Pod.class)
-            .filter(p -> ownedBy(p.getMetadata().getLabels(), name))
+            .filter(p -> Labels.belongsTo(mdep, p))
             .toList();
     Optional<Integer> recordedStable =
         Optional.ofNullable(mdep.getStatus()).map(s -> s.stableRevision);
@@ -126,10 +125,6 @@ public record ObservedState(
     return pods.stream()
         .filter(p -> value.equals(p.getMetadata().getLabels().get(Labels.REVISION)))
         .toList();
-  }
-
-  private static boolean ownedBy(Map<String, String> labels, String name) {
-    return labels != null && name.equals(labels.get(Labels.DEPLOYMENT));
   }
 
   private static Optional<Revision> toRevision(ControllerRevision cr) {
