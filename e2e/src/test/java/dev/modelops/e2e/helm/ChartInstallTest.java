@@ -12,7 +12,6 @@ import dev.modelops.e2e.sandbox.SandboxCluster;
 import dev.modelops.e2e.sandbox.ScriptRun;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -82,13 +81,9 @@ class ChartInstallTest {
     assertThat(status.exitCode()).as(status.stderr()).isZero();
     assertThat(crdInstalled()).as("the chart installs the CRD").isTrue();
 
-    Path kubeconfig = ServiceAccountKubeconfig.write(cluster, NS, RELEASE);
     try (OperatorProcess operator =
-        OperatorProcess.start(
-            cluster,
-            "operator-as-chart-sa",
-            kubeconfig,
-            Map.of("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true"))) {
+        asChartServiceAccount(
+            "operator-as-chart-sa", Map.of("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true"))) {
       apply("examples/cpu-model.yaml");
       waitAvailable("iris");
       assertThat(cluster.kubectl("scale", "mdep/iris", "--replicas=3").exitCode()).isZero();
@@ -176,15 +171,14 @@ class ChartInstallTest {
 
     // Leader election as the chart configures it, with the chart's RBAC: the operator takes the
     // Lease in its own namespace, gives it up when stopped, and exits when another pod takes it.
-    Path kubeconfig = ServiceAccountKubeconfig.write(cluster, NS, RELEASE);
-    try (OperatorProcess operator = leader(kubeconfig, "operator-pod-0")) {
+    try (OperatorProcess operator = leader("operator-pod-0")) {
       awaitLeaseHolder("operator-pod-0");
       assertThat(operator.terminate())
           .as("stopped with SIGTERM while leading, the operator exits within the grace period")
           .isTrue();
       assertThat(operator.log()).doesNotContainIgnoringCase("forbidden");
     }
-    try (OperatorProcess operator = leader(kubeconfig, "operator-pod-1")) {
+    try (OperatorProcess operator = leader("operator-pod-1")) {
       awaitLeaseHolder("operator-pod-1");
       var lease = client.leases().inNamespace(NS).withName("modelops-operator-lock").get();
       lease.getSpec().setHolderIdentity("operator-pod-2");
@@ -197,11 +191,18 @@ class ChartInstallTest {
     }
   }
 
-  static OperatorProcess leader(Path kubeconfig, String identity) {
+  /**
+   * The packaged operator with a token of the chart's ServiceAccount, so with the chart's RBAC, and
+   * the environment the chart's Deployment would give it.
+   */
+  static OperatorProcess asChartServiceAccount(String name, Map<String, String> env) {
     return OperatorProcess.start(
-        cluster,
+        cluster, name, ServiceAccountKubeconfig.write(cluster, NS, RELEASE), env);
+  }
+
+  static OperatorProcess leader(String identity) {
+    return asChartServiceAccount(
         identity,
-        kubeconfig,
         Map.of(
             "MODELOPS_OPERATOR_LEADER_ELECTION_ENABLED",
             "true",
@@ -276,12 +277,9 @@ class ChartInstallTest {
     assertThat(canI("patch", "deployments.apps", "default")).isEqualTo("no");
     assertThat(canI("list", "modeldeployments.modelops.dev", "default")).isEqualTo("no");
 
-    Path kubeconfig = ServiceAccountKubeconfig.write(cluster, NS, RELEASE);
     try (OperatorProcess operator =
-        OperatorProcess.start(
-            cluster,
+        asChartServiceAccount(
             "operator-team-a",
-            kubeconfig,
             Map.of("QUARKUS_OPERATOR_SDK_CONTROLLERS_MODELDEPLOYMENT_NAMESPACES", "team-a"))) {
       apply("team-a", "examples/cpu-model.yaml");
       waitAvailable("team-a", "iris");
