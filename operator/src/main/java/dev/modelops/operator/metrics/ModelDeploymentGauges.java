@@ -16,9 +16,11 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * Per-ModelDeployment gauges for dashboards, read from the status the operator published. They
@@ -26,6 +28,8 @@ import java.util.stream.Stream;
  */
 @ApplicationScoped
 public class ModelDeploymentGauges {
+
+  private static final Logger LOG = Logger.getLogger(ModelDeploymentGauges.class);
 
   static final long REFRESH_SECONDS = 5;
 
@@ -63,7 +67,8 @@ public class ModelDeploymentGauges {
   private final ScheduledExecutorService refresher =
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().daemon().name("modeldeployment-gauges").unstarted(r));
-  private volatile Supplier<? extends Stream<ModelDeployment>> source;
+  private final AtomicReference<Supplier<? extends Stream<ModelDeployment>>> source =
+      new AtomicReference<>();
 
   public ModelDeploymentGauges(MeterRegistry registry) {
     this.gauges =
@@ -75,25 +80,26 @@ public class ModelDeploymentGauges {
   }
 
   /**
-   * Follows the ModelDeployments the supplier lists (the controller's cache): refreshed now and
-   * every few seconds after.
+   * Follows the ModelDeployments the supplier lists (the controller's cache, the same for every
+   * reconcile): the first call starts a refresh every few seconds, later calls change nothing.
    */
   public void follow(Supplier<? extends Stream<ModelDeployment>> cache) {
-    boolean first = source == null;
-    source = cache;
-    if (first) {
+    if (source.compareAndSet(null, cache)) {
       refresher.scheduleWithFixedDelay(this::refresh, 0, REFRESH_SECONDS, TimeUnit.SECONDS);
-    } else {
-      refresh();
     }
   }
 
-  void refresh() {
-    Supplier<? extends Stream<ModelDeployment>> cache = source;
-    if (cache == null) {
-      return;
+  private void refresh() {
+    try {
+      show(source.get().get().toList());
+    } catch (RuntimeException e) {
+      // A failed run must not end the schedule: the next one tries again.
+      LOG.debugf("could not refresh the ModelDeployment gauges: %s", e.getMessage());
     }
-    List<ModelDeployment> all = cache.get().toList();
+  }
+
+  /** One series per ModelDeployment given, and none for any other. */
+  void show(List<ModelDeployment> all) {
     gauges.forEach((gauge, multi) -> multi.register(rows(gauge, all), true));
   }
 

@@ -33,10 +33,7 @@ class ModelDeploymentGaugesTest {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     ModelDeploymentGauges gauges = new ModelDeploymentGauges(registry);
     try {
-      List<ModelDeployment> cache =
-          new java.util.ArrayList<>(List.of(mdep("fraud", status), mdep("new", null)));
-      gauges.follow(() -> cache.stream());
-      gauges.refresh();
+      gauges.show(List.of(mdep("fraud", status), mdep("new", null)));
 
       assertThat(value(registry, "modelops.modeldeployment.revision", "fraud")).isEqualTo(3);
       assertThat(value(registry, "modelops.modeldeployment.replicas", "fraud")).isEqualTo(4);
@@ -48,8 +45,7 @@ class ModelDeploymentGaugesTest {
           .as("no status yet")
           .isEqualTo(0);
 
-      cache.remove(0);
-      gauges.refresh();
+      gauges.show(List.of(mdep("new", null)));
       assertThat(
               registry
                   .find("modelops.modeldeployment.revision")
