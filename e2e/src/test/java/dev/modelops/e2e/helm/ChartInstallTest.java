@@ -180,10 +180,17 @@ class ChartInstallTest {
     }
     try (OperatorProcess operator = leader("operator-pod-1")) {
       awaitLeaseHolder("operator-pod-1");
-      var lease = client.leases().inNamespace(NS).withName("modelops-operator-lock").get();
-      lease.getSpec().setHolderIdentity("operator-pod-2");
-      lease.getSpec().setRenewTime(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
-      client.resource(lease).update();
+      // Another pod takes the Lease (a patch: the operator renews it concurrently).
+      client
+          .leases()
+          .inNamespace(NS)
+          .withName("modelops-operator-lock")
+          .edit(
+              lease -> {
+                lease.getSpec().setHolderIdentity("operator-pod-2");
+                lease.getSpec().setRenewTime(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
+                return lease;
+              });
       await("the operator exits when another pod leads")
           .atMost(Duration.ofSeconds(60))
           .until(() -> !operator.alive());
