@@ -1,6 +1,6 @@
 """Writes the benchmark's request bodies: batch-1 random FP32 inputs, JSON and binary.
 
-python3 make_bodies.py OUT_DIR  ->  OUT_DIR/{mlp,cnn}.{json,binary} and .header (the JSON length)
+python3 make_bodies.py OUT_DIR  ->  OUT_DIR/{mlp,cnn,wide}.{json,binary} and .header (the JSON length)
 """
 import json
 import struct
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-MODELS = {"mlp": ("input", [1, 4]), "cnn": ("image", [1, 3, 64, 64])}
+MODELS = {"mlp": ("input", [1, 4]), "cnn": ("image", [1, 3, 64, 64]), "wide": ("features", [1, 1024])}
 
 
 def main():

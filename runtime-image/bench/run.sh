@@ -15,13 +15,13 @@ say() { printf '[bench] %s\n' "$*" >&2; }
 
 python3 -m pip install -q --disable-pip-version-check -r runtime-image/models/requirements.txt -r runtime-image/bench/requirements.txt 2>&1 | grep -vi 'running pip as' >&2 || true
 [[ -f runtime-image/target/quarkus-app/quarkus-run.jar ]] || ./mvnw -B -ntp -q -pl runtime-image package -DskipTests
-python3 runtime-image/models/make_models.py "$WORK/models" --with-cnn >/dev/null
+python3 runtime-image/models/make_models.py "$WORK/models" --bench-models >/dev/null
 python3 runtime-image/bench/make_bodies.py "$WORK/bodies"
 command -v wrk >/dev/null || { say "installing wrk (Debian package), the load generator"; apt-get install -y -qq wrk >/dev/null; }
 ORT_JAR="$(ls runtime-image/target/quarkus-app/lib/main/com.microsoft.onnxruntime.onnxruntime-*.jar)"
 JAVA_FLAGS=(--add-opens java.base/java.lang=ALL-UNNAMED --enable-native-access=ALL-UNNAMED)
 
-declare -A INPUT=([mlp]=input [cnn]=image) SHAPE=([mlp]=1,4 [cnn]=1,3,64,64)
+declare -A INPUT=([mlp]=input [cnn]=image [wide]=features) SHAPE=([mlp]=1,4 [cnn]=1,3,64,64 [wide]=1,1024)
 PORT=18500
 PID=""
 stop() { [[ -n "$PID" ]] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true; PID=""; }
@@ -57,7 +57,7 @@ point() { # SYSTEM MODEL PROTOCOL CONCURRENCY
 
 echo "| system | model | protocol | concurrency | requests/s | p50 | p99 | mean in handler | non-2xx |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
-for model in mlp cnn; do
+for model in ${MODELS:-mlp cnn wide}; do
   for c in 1 16 64; do
     say "raw ONNX Runtime Java, $model, concurrency $c"
     r="$(java "${JAVA_FLAGS[@]}" -cp "$ORT_JAR" runtime-image/bench/RawOrt.java "$WORK/models/$model.onnx" "${INPUT[$model]}" "${SHAPE[$model]}" "$c" "$SECONDS_PER_POINT" 2>/dev/null)"

@@ -34,6 +34,25 @@ public interface RuntimeConfig {
   @WithDefault("67108864")
   long maxRequestBytes();
 
+  Inline inline();
+
+  /**
+   * Small requests to a fast model are answered on the HTTP event loop that read them; everything
+   * else is decoded and run on a worker thread, so a slow model never stalls the event loop.
+   */
+  interface Inline {
+    /**
+     * The slowest model run, in microseconds (the fastest of the warm-up runs), answered on the
+     * event loop; 0 turns inline answering off.
+     */
+    @WithDefault("500")
+    long maxRunMicros();
+
+    /** The largest request body decoded on the event loop. */
+    @WithDefault("65536")
+    int maxBodyBytes();
+  }
+
   /** The model served. */
   interface Model {
     @WithDefault("model")

@@ -71,7 +71,11 @@ public final class Batcher implements AutoCloseable {
     this.dispatcher = Thread.ofPlatform().name("batcher").daemon().start(this::dispatch);
   }
 
-  /** Queues a request; the future completes with its own outputs. */
+  /**
+   * Queues a request, or runs it at once in the calling thread when no other request is in flight
+   * and a runner is free; the future completes with its own outputs or fails with an {@link
+   * InferenceException}.
+   */
   public CompletableFuture<Map<String, Tensor>> submit(
       Map<String, Tensor> feed, Set<String> wanted) {
     long rows = feed.values().iterator().next().rows();
@@ -80,9 +84,18 @@ public final class Batcher implements AutoCloseable {
       p.result()
           .completeExceptionally(
               new InferenceException(503, "not_ready", "the server is shutting down"));
+      return p.result();
+    }
+    boolean alone = inFlight.incrementAndGet() == 1;
+    p.result().whenComplete((r, e) -> inFlight.decrementAndGet());
+    if (alone && runners.tryAcquire()) {
+      // Nobody to batch with: run it in the caller's thread rather than hop to the batcher's.
+      try {
+        run(List.of(p), rows);
+      } finally {
+        runners.release();
+      }
     } else {
-      inFlight.incrementAndGet();
-      p.result().whenComplete((r, e) -> inFlight.decrementAndGet());
       queue.add(p);
     }
     return p.result();
@@ -91,8 +104,8 @@ public final class Batcher implements AutoCloseable {
   private void dispatch() {
     while (!closed) {
       try {
-        runners.acquire();
         Pending first = carried.isEmpty() ? queue.take() : carried.poll();
+        runners.acquire();
         List<Pending> batch = new ArrayList<>(List.of(first));
         long rows = first.rows();
         long deadline = System.nanoTime() + maxDelayNanos;

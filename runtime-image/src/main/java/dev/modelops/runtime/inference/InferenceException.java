@@ -6,7 +6,10 @@ package dev.modelops.runtime.inference;
  */
 public class InferenceException extends RuntimeException {
 
-  /** What the metrics count it as: bad_request, not_found, too_large, model_error, not_ready. */
+  /**
+   * What the metrics count it as: bad_request, not_found, too_large, model_error, not_ready, or
+   * internal (a defect of this server).
+   */
   public final String kind;
 
   public final int status;

@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 /**
@@ -47,7 +47,28 @@ public class Inferencer {
     return model;
   }
 
-  public Map<String, Tensor> infer(String name, String version, InferRequest request) {
+  /**
+   * Whether a request body of this size for the served model is answered on the event loop that
+   * read it: the model is fast (its warm-up run within {@code modelops.inline.max-run-micros}) and
+   * the body small, so decoding and running it there costs less than the hop to a worker thread.
+   */
+  public boolean inline(int bodyBytes) {
+    return inline(registry.model(), bodyBytes, config.inline());
+  }
+
+  static boolean inline(ServedModel model, int bodyBytes, RuntimeConfig.Inline limits) {
+    return model.ready()
+        && bodyBytes <= limits.maxBodyBytes()
+        && model.runTime().toNanos() <= limits.maxRunMicros() * 1000;
+  }
+
+  /**
+   * Checks the request and runs it: in the calling thread when it is alone (or the model cannot
+   * batch), else in a batch with its neighbours. The future fails only with an {@link
+   * InferenceException}; names, types and shapes are checked before it is made.
+   */
+  public CompletableFuture<Map<String, Tensor>> infer(
+      String name, String version, InferRequest request) {
     ServedModel model = model(name, version);
     ModelSession session =
         model
@@ -58,17 +79,11 @@ public class Inferencer {
                         503, "not_ready", "model '" + name + "' is not ready: " + model.reason()));
     Map<String, Tensor> feed = validate(session, request.inputs());
     Set<String> wanted = wanted(session, request.outputs());
+    if (batchable(session)) {
+      return batcher(session).submit(feed, wanted);
+    }
     try {
-      if (batchable(session)) {
-        return batcher(session).submit(feed, wanted).join();
-      }
-      return session.run(feed, wanted);
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof InferenceException ie) {
-        throw ie;
-      }
-      throw new InferenceException(
-          500, "model_error", "the model failed: " + e.getCause().getMessage());
+      return CompletableFuture.completedFuture(session.run(feed, wanted));
     } catch (InferenceException e) {
       throw e;
     } catch (Exception e) {

@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
@@ -84,13 +85,13 @@ public class ModelRegistry {
               ExecutionProviders.CudaLoader.DEFAULT);
       metrics.executionProvider(provider.provider());
       ModelSession session = new ModelSession(env, env.createSession(file.toString(), options));
-      Warmup.run(session);
+      Duration runTime = Warmup.run(session);
       double seconds = (System.nanoTime() - start) / 1e9;
       metrics.loaded(seconds);
       LOG.infof(
-          "model %s version %s loaded from %s in %.2fs on %s; ready",
-          name, version, source, seconds, provider.provider());
-      return ServedModel.ready(name, version, session);
+          "model %s version %s loaded from %s in %.2fs on %s; one run takes %d µs; ready",
+          name, version, source, seconds, provider.provider(), runTime.toNanos() / 1000);
+      return ServedModel.ready(name, version, session, runTime);
     } catch (Exception | LinkageError e) {
       // A native library that does not load (LinkageError) must not leave the model loading
       // forever.

@@ -1,14 +1,21 @@
 package dev.modelops.runtime.model;
 
 import dev.modelops.runtime.inference.ModelSession;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
  * The one model this server serves, and where its loading stands: the session once it loaded and
- * ran once, or the reason it did not.
+ * ran once, or the reason it did not. {@code runTime} is its fastest warm-up run (zero until
+ * ready).
  */
 public record ServedModel(
-    String name, String version, State state, Optional<ModelSession> session, String reason) {
+    String name,
+    String version,
+    State state,
+    Optional<ModelSession> session,
+    String reason,
+    Duration runTime) {
 
   public enum State {
     LOADING,
@@ -21,14 +28,16 @@ public record ServedModel(
   }
 
   public static ServedModel loading(String name, String version) {
-    return new ServedModel(name, version, State.LOADING, Optional.empty(), "the model is loading");
+    return new ServedModel(
+        name, version, State.LOADING, Optional.empty(), "the model is loading", Duration.ZERO);
   }
 
   public static ServedModel failed(String name, String version, String reason) {
-    return new ServedModel(name, version, State.FAILED, Optional.empty(), reason);
+    return new ServedModel(name, version, State.FAILED, Optional.empty(), reason, Duration.ZERO);
   }
 
-  public static ServedModel ready(String name, String version, ModelSession session) {
-    return new ServedModel(name, version, State.READY, Optional.of(session), "ready");
+  public static ServedModel ready(
+      String name, String version, ModelSession session, Duration runTime) {
+    return new ServedModel(name, version, State.READY, Optional.of(session), "ready", runTime);
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 import dev.modelops.runtime.inference.Datatype;
@@ -30,6 +31,8 @@ public final class InferRequestReader {
   private static final JsonFactory JSON =
       JsonFactory.builder()
           .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+          // Tensors are mostly numbers: FastDoubleParser reads them about 3x faster than the JDK.
+          .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
           .build();
 
   private InferRequestReader() {}

@@ -5,6 +5,7 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -36,6 +37,23 @@ public class V2Errors {
   public Response unexpected(Exception e) {
     LOG.errorf(e, "unexpected failure");
     return body(500, "internal error: " + e.getClass().getSimpleName());
+  }
+
+  /**
+   * What a failed inference future carries, as the error it answers with: an {@link
+   * InferenceException} as it is, anything else (a defect) logged and answered as a 500.
+   */
+  static InferenceException asInferenceException(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof InferenceException e) {
+      return e;
+    }
+    LOG.errorf(cause, "unexpected failure");
+    return new InferenceException(
+        500, "internal", "internal error: " + cause.getClass().getSimpleName());
   }
 
   static Response body(int status, String message) {

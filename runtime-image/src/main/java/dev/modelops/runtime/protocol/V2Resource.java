@@ -10,6 +10,8 @@ import dev.modelops.runtime.inference.TensorSpec;
 import dev.modelops.runtime.metrics.RuntimeMetrics;
 import dev.modelops.runtime.model.ModelRegistry;
 import dev.modelops.runtime.model.ServedModel;
+import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -24,11 +26,20 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
-/** The KServe V2 / Open Inference Protocol REST endpoints. */
+/**
+ * The KServe V2 / Open Inference Protocol REST endpoints. They all start on the Vert.x event loop
+ * (none blocks); inference moves to a worker thread itself when the work is large.
+ */
 @Path("/v2")
 @Produces(MediaType.APPLICATION_JSON)
+@NonBlocking
 public class V2Resource {
+
+  private static final Executor WORKERS = Infrastructure.getDefaultWorkerPool();
 
   static final String HEADER_LENGTH = "Inference-Header-Content-Length";
 
@@ -115,53 +126,73 @@ public class V2Resource {
   @POST
   @Path("/models/{name}/infer")
   @Consumes(MediaType.WILDCARD)
-  public Response infer(
+  public CompletionStage<Response> infer(
       @PathParam("name") String name,
       @HeaderParam(HEADER_LENGTH) String headerLength,
       byte[] body) {
     return infer(name, null, headerLength, body);
   }
 
+  /**
+   * Decodes, checks, runs and encodes on the event loop when the request is small and the model
+   * fast ({@link Inferencer#inline}), else on a worker thread; waiting for a batch holds no thread.
+   */
   @POST
   @Path("/models/{name}/versions/{version}/infer")
   @Consumes(MediaType.WILDCARD)
-  public Response infer(
+  public CompletionStage<Response> infer(
       @PathParam("name") String name,
       @PathParam("version") String version,
       @HeaderParam(HEADER_LENGTH) String headerLength,
       byte[] body) {
     long start = System.nanoTime();
     String protocol = headerLength == null ? "json" : "binary";
-    try {
-      if (body == null || body.length == 0) {
-        throw InferenceException.badRequest("the request body is empty");
-      }
-      if (body.length > config.maxRequestBytes()) {
-        throw new InferenceException(
-            413,
-            "too_large",
-            "the request body has %d bytes; the limit is %d"
-                .formatted(body.length, config.maxRequestBytes()));
-      }
-      InferRequest request = InferRequestReader.read(body, parseLength(headerLength));
-      Map<String, Tensor> outputs = inferencer.infer(name, version, request);
-      ServedModel model = registry.model();
-      InferResponseWriter.Encoded encoded =
-          InferResponseWriter.write(model.name(), model.version(), request, outputs);
-      metrics.request(protocol, Duration.ofNanos(System.nanoTime() - start), "success");
-      Response.ResponseBuilder response = Response.ok(encoded.body());
-      if (encoded.jsonLength() != null) {
-        response
-            .header(HEADER_LENGTH, encoded.jsonLength())
-            .type(MediaType.APPLICATION_OCTET_STREAM);
-      } else {
-        response.type(MediaType.APPLICATION_JSON);
-      }
-      return response.build();
-    } catch (InferenceException e) {
-      metrics.request(protocol, Duration.ofNanos(System.nanoTime() - start), e.kind);
-      throw e;
+    int size = body == null ? 0 : body.length;
+    Executor executor = inferencer.inline(size) ? Runnable::run : WORKERS;
+    return CompletableFuture.supplyAsync(() -> read(body, headerLength), executor)
+        .thenCompose(
+            request ->
+                inferencer
+                    .infer(name, version, request)
+                    .thenApply(outputs -> respond(request, outputs)))
+        .handle(
+            (response, failure) -> {
+              Duration took = Duration.ofNanos(System.nanoTime() - start);
+              if (failure == null) {
+                metrics.request(protocol, took, "success");
+                return response;
+              }
+              InferenceException e = V2Errors.asInferenceException(failure);
+              metrics.request(protocol, took, e.kind);
+              return V2Errors.body(e.status, e.getMessage());
+            });
+  }
+
+  private InferRequest read(byte[] body, String headerLength) {
+    if (body == null || body.length == 0) {
+      throw InferenceException.badRequest("the request body is empty");
     }
+    if (body.length > config.maxRequestBytes()) {
+      throw new InferenceException(
+          413,
+          "too_large",
+          "the request body has %d bytes; the limit is %d"
+              .formatted(body.length, config.maxRequestBytes()));
+    }
+    return InferRequestReader.read(body, parseLength(headerLength));
+  }
+
+  private Response respond(InferRequest request, Map<String, Tensor> outputs) {
+    ServedModel model = registry.model();
+    InferResponseWriter.Encoded encoded =
+        InferResponseWriter.write(model.name(), model.version(), request, outputs);
+    Response.ResponseBuilder response = Response.ok(encoded.body());
+    if (encoded.jsonLength() != null) {
+      response.header(HEADER_LENGTH, encoded.jsonLength()).type(MediaType.APPLICATION_OCTET_STREAM);
+    } else {
+      response.type(MediaType.APPLICATION_JSON);
+    }
+    return response.build();
   }
 
   private static Integer parseLength(String header) {

@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.modelops.runtime.ModelReady;
+import dev.modelops.runtime.metrics.RuntimeMetrics;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +30,8 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class BatchingTest {
+
+  @Inject RuntimeMetrics metrics;
 
   @BeforeEach
   void ready() {
@@ -56,18 +61,8 @@ class BatchingTest {
   }
 
   static float[] direct(OrtSession session, OrtEnvironment env, float[][] rows) throws Exception {
-    ByteBuffer b = ByteBuffer.allocateDirect(rows.length * 16).order(ByteOrder.nativeOrder());
-    for (float[] row : rows) {
-      for (float v : row) {
-        b.putFloat(v);
-      }
-    }
-    b.flip();
     ModelSession model = new ModelSession(env, session);
-    Map<String, Tensor> out =
-        model.run(
-            Map.of("input", Tensor.numeric("input", Datatype.FP32, new long[] {rows.length, 4}, b)),
-            Set.of("probabilities"));
+    Map<String, Tensor> out = model.run(Map.of("input", input(rows)), Set.of("probabilities"));
     ByteBuffer result = out.get("probabilities").data();
     float[] values = new float[rows.length * 3];
     for (int i = 0; i < values.length; i++) {
@@ -126,6 +121,36 @@ class BatchingTest {
     assertThat(requestsMerged)
         .as("largest number of requests merged into one run")
         .isGreaterThan(1);
+  }
+
+  @Test
+  void aLoneRequestRunsAtOnceInTheCallersThread() throws Exception {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    float[][] rows = rowsFor(2);
+    try (OrtSession session =
+            env.createSession(
+                "src/test/resources/models/mlp.onnx", new OrtSession.SessionOptions());
+        Batcher batcher =
+            new Batcher(new ModelSession(env, session), 32, Duration.ofSeconds(5), 1, metrics)) {
+      float[] want = direct(session, env, rows);
+      CompletableFuture<Map<String, Tensor>> answer =
+          batcher.submit(Map.of("input", input(rows)), Set.of("probabilities"));
+      assertThat(answer).as("answered before submit returned: no hop to the batcher").isDone();
+      ByteBuffer got = answer.join().get("probabilities").data();
+      for (float v : want) {
+        assertThat(got.getFloat()).isCloseTo(v, org.assertj.core.data.Offset.offset(1e-5f));
+      }
+    }
+  }
+
+  static Tensor input(float[][] rows) {
+    ByteBuffer b = ByteBuffer.allocateDirect(rows.length * 16).order(ByteOrder.LITTLE_ENDIAN);
+    for (float[] row : rows) {
+      for (float v : row) {
+        b.putFloat(v);
+      }
+    }
+    return Tensor.numeric("input", Datatype.FP32, new long[] {rows.length, 4}, b.flip());
   }
 
   static double batchRuns() {

@@ -135,6 +135,32 @@ class V2ProtocolTest {
   }
 
   @Test
+  void largeRequestsDecodedOnAWorkerGiveTheSameAnswers() {
+    // Over modelops.inline.max-body-bytes (64 KiB): decoded and run on a worker thread, not the
+    // event loop; the answer and the errors must be the same as for a small request.
+    int rows = 4000;
+    String data = String.join(",", java.util.Collections.nCopies(rows, ROW.substring(1, 21)));
+    String large = request("[" + data + "]", "[" + rows + ", 4]");
+    assertThat(large.length()).isGreaterThan(65_536);
+    List<Float> one =
+        given()
+            .body(request(ROW, "[1, 4]"))
+            .post("/v2/models/mlp/infer")
+            .jsonPath()
+            .getList("outputs[0].data", Float.class);
+    Response answer = given().body(large).post("/v2/models/mlp/infer");
+    answer.then().statusCode(200).body("outputs[0].shape", contains(rows, 3));
+    List<Float> all = answer.jsonPath().getList("outputs[0].data", Float.class);
+    assertThat(all.subList(0, 3)).isEqualTo(one);
+    assertThat(all.subList(all.size() - 3, all.size())).isEqualTo(one);
+    expectError(
+        large.replace("FP32", "FP64"),
+        "/v2/models/mlp/infer",
+        400,
+        "input 'input' has datatype FP64; the model expects FP32");
+  }
+
+  @Test
   void errorsAreFourHundredsThatSayWhatIsWrong() {
     expectError(
         request(ROW, "[1, 4]"),
