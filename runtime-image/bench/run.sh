@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The runtime benchmark (not a test): requests/s and p50/p99 latency at concurrency 1, 16 and 64,
-# JSON and binary, on the MLP and a mid-size CNN, for
+# JSON and binary, on the MLP, a mid-size CNN and a wide MLP (42 MB of weights), for
 #   raw ONNX Runtime Java in process (the limit), the modelops runtime with batching off and on,
 #   and a hand-written Python onnxruntime + FastAPI server (JSON only).
 # Everything runs on this machine over loopback; the load generator (wrk) shares its cores.
@@ -55,6 +55,17 @@ point() { # SYSTEM MODEL PROTOCOL CONCURRENCY
     "$handler" "$(awk '/Non-2xx/ {print $NF} END {}' <<<"$out" | grep . || echo 0)"
 }
 
+# The transport floor: the same server answering GET /v2/health/live (no body, no model) under
+# the same wrk at concurrency 1: client, loopback and HTTP costs that any request pays.
+floor() {
+  local out
+  wrk -t1 -c1 -d1s "http://127.0.0.1:$PORT/v2/health/live" >/dev/null
+  out="$(wrk -t1 -c1 -d"${SECONDS_PER_POINT}s" --latency "http://127.0.0.1:$PORT/v2/health/live")"
+  printf '| modelops, GET /v2/health/live (transport floor) | - | - | 1 | %s | %s | %s | - | 0 |\n' \
+    "$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")" \
+    "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")"
+}
+
 echo "| system | model | protocol | concurrency | requests/s | p50 | p99 | mean in handler | non-2xx |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for model in ${MODELS:-mlp cnn wide}; do
@@ -74,6 +85,7 @@ for model in ${MODELS:-mlp cnn wide}; do
     for protocol in json binary; do
       for c in 1 16 64; do point "$label" "$model" "$protocol" "$c"; done
     done
+    [[ $model == mlp && $batch == 1 ]] && floor
     stop
   done
   say "Python onnxruntime + FastAPI, $model"
