@@ -133,7 +133,7 @@ public final class InferRequestReader {
         case "data" -> {
           Datatype type = d.datatype == null ? null : datatype(d);
           if (type != null && d.shape != null && d.name != null) {
-            d.data = new TensorDataReader(d.name, type, elements(d));
+            d.data = new TensorDataReader(d.name, type, elements(d, type));
             d.data.read(p);
           } else {
             // Fields in an unusual order: keep the tokens and read them once type and shape are
@@ -159,7 +159,7 @@ public final class InferRequestReader {
 
   private static Tensor bind(InputDraft d, ByteBuffer binary) throws IOException {
     Datatype type = datatype(d);
-    long elements = elements(d);
+    long elements = elements(d, type);
     Object size = d.parameters.get("binary_data_size");
     if (size != null) {
       if (d.data != null || d.lateData != null) {
@@ -225,13 +225,22 @@ public final class InferRequestReader {
                         .formatted(d.name, d.datatype, Arrays.toString(Datatype.values()))));
   }
 
-  private static long elements(InputDraft d) {
+  /**
+   * The shape's element count, refused when the tensor could not be held in one buffer (over 2 GiB,
+   * far past any request body), so no size computed from it can overflow.
+   */
+  private static long elements(InputDraft d, Datatype type) {
     try {
-      return Tensor.elementCount(d.shape);
+      long elements = Tensor.elementCount(d.shape);
+      if (Math.multiplyExact(elements, Math.max(type.size, 4)) <= Integer.MAX_VALUE) {
+        return elements;
+      }
     } catch (ArithmeticException e) {
-      throw InferenceException.badRequest(
-          "input '" + d.name + "' has a shape too large: " + Arrays.toString(d.shape));
+      // falls through to the same answer
     }
+    throw InferenceException.badRequest(
+        "input '%s' has a shape too large for one request: %s"
+            .formatted(d.name, Arrays.toString(d.shape)));
   }
 
   private static long[] shape(JsonParser p, JsonToken value, String input) throws IOException {

@@ -56,6 +56,11 @@ public class V2Errors {
         500, "internal", "internal error: " + cause.getClass().getSimpleName());
   }
 
+  /** The V2 error body as JSON text. */
+  static String json(String message) {
+    return new io.vertx.core.json.JsonObject().put("error", message).encode();
+  }
+
   static Response body(int status, String message) {
     return Response.status(status)
         .type(MediaType.APPLICATION_JSON)

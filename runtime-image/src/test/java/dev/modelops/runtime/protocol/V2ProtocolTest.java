@@ -219,9 +219,70 @@ class V2ProtocolTest {
   }
 
   @Test
+  void shapesTooLargeForAnyRequestAreA400() {
+    // Element counts whose byte size overflows (2^60 FP64 elements is 2^63 bytes) must not reach
+    // a buffer allocation or the model: a 400, not a 500.
+    expectError(
+        request("[1]", "[1152921504606846976]").replace("FP32", "FP64"),
+        "/v2/models/mlp/infer",
+        400,
+        "input 'input' has a shape too large for one request: [1152921504606846976]");
+    expectError(
+        request("[1]", "[4611686018427387904, 4]"), "/v2/models/mlp/infer", 400, "shape too large");
+    String header =
+        "{\"inputs\": [{\"name\": \"input\", \"shape\": [1152921504606846976, 4],"
+            + " \"datatype\": \"FP32\", \"parameters\": {\"binary_data_size\": 0}}]}";
+    given()
+        .header("Inference-Header-Content-Length", header.length())
+        .body(header)
+        .post("/v2/models/mlp/infer")
+        .then()
+        .statusCode(400)
+        .body("error", containsString("shape too large"));
+  }
+
+  @Test
   void oversizedBodiesGetA413() {
     String big = request("[" + "0.5, ".repeat(300_000) + "0.5]", "[1, 300001]");
     expectError(big, "/v2/models/mlp/infer", 413, "the limit is 1048576");
+  }
+
+  @Test
+  void oversizedChunkedBodiesWithoutALengthGetA413() throws Exception {
+    // No Content-Length: the limit is enforced while the body arrives, not after it is all read.
+    byte[] chunk = "0.5, ".repeat(1000).getBytes(StandardCharsets.UTF_8);
+    java.io.InputStream endless =
+        new java.io.SequenceInputStream(
+            java.util.Collections.enumeration(
+                java.util.stream.Stream.generate(() -> new java.io.ByteArrayInputStream(chunk))
+                    .limit(300)
+                    .toList()));
+    var response =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(
+                            io.restassured.RestAssured.baseURI
+                                + ":"
+                                + io.restassured.RestAssured.port
+                                + "/v2/models/mlp/infer"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> endless))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(413);
+    assertThat(response.body()).contains("more than 1048576 bytes; the limit is 1048576");
+    given().body(request(ROW, "[1, 4]")).post("/v2/models/mlp/infer").then().statusCode(200);
+  }
+
+  @Test
+  void inferTakesOnlyPost() {
+    given()
+        .get("/v2/models/mlp/infer")
+        .then()
+        .statusCode(405)
+        .header("Allow", "POST")
+        .body("error", containsString("infer takes POST"));
+    given().put("/v2/models/mlp/versions/1/infer").then().statusCode(405);
   }
 
   @Test
