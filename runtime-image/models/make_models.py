@@ -146,6 +146,24 @@ def gather(out: Path) -> None:
     )
 
 
+def pick(out: Path) -> None:
+    """Picks one value per row; an index out of range fails inside the model. It batches (one
+    "batch" dimension), so a failing request can share a batch with good ones."""
+    save(
+        graph_model(
+            [helper.make_node("GatherElements", ["data", "index"], ["picked"], axis=1)],
+            "pick",
+            [
+                helper.make_tensor_value_info("data", TensorProto.FLOAT, ["batch", 4]),
+                helper.make_tensor_value_info("index", TensorProto.INT64, ["batch", 1]),
+            ],
+            [helper.make_tensor_value_info("picked", TensorProto.FLOAT, ["batch", 1])],
+        ),
+        out,
+        "pick.onnx",
+    )
+
+
 def cnn(out: Path) -> None:
     """A mid-size CNN for the benchmark: 3x64x64 image, three conv blocks, 10 classes; free batch."""
     rng = np.random.default_rng(11)
@@ -217,7 +235,7 @@ def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     out = Path(args[0] if args else ".")
     out.mkdir(parents=True, exist_ok=True)
-    for make in (mlp, multi_io, fixed_add, identity_types, gather):
+    for make in (mlp, multi_io, fixed_add, identity_types, gather, pick):
         make(out)
     if "--bench-models" in sys.argv:
         cnn(out)

@@ -46,6 +46,13 @@ public final class ModelProfiles {
     }
   }
 
+  public static class Pick implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return serving("pick", "pick.onnx");
+    }
+  }
+
   public static class Corrupt implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {

@@ -90,11 +90,13 @@ public final class Batcher implements AutoCloseable {
     p.result().whenComplete((r, e) -> inFlight.decrementAndGet());
     if (alone && runners.tryAcquire()) {
       // Nobody to batch with: run it in the caller's thread rather than hop to the batcher's.
+      Runnable settle;
       try {
-        run(List.of(p), rows);
+        settle = run(List.of(p), rows);
       } finally {
         runners.release();
       }
+      settle.run();
     } else {
       queue.add(p);
     }
@@ -127,11 +129,13 @@ public final class Batcher implements AutoCloseable {
         long total = rows;
         pool.execute(
             () -> {
+              Runnable settle;
               try {
-                run(batch, total);
+                settle = run(batch, total);
               } finally {
                 runners.release();
               }
+              settle.run();
             });
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -157,42 +161,61 @@ public final class Batcher implements AutoCloseable {
     return true;
   }
 
-  private void run(List<Pending> batch, long rows) {
+  /**
+   * Runs a batch and returns what settles its requests' futures: the caller runs that after it has
+   * let go of its runner, so encoding the answers never holds up the next model run. A batch that
+   * fails is run again request by request, so one bad request fails only itself.
+   */
+  private Runnable run(List<Pending> batch, long rows) {
     long started = System.nanoTime();
+    Map<String, Tensor> out;
     try {
       Map<String, Tensor> merged = batch.size() == 1 ? batch.get(0).feed() : merge(batch, rows);
-      Map<String, Tensor> out = session.run(merged, batch.get(0).wanted());
-      metrics.batch(batch.size(), rows);
-      for (Pending p : batch) {
-        metrics.queued(Duration.ofNanos(started - p.enqueued()));
+      out = session.run(merged, batch.get(0).wanted());
+    } catch (Throwable e) {
+      if (batch.size() > 1) {
+        List<Runnable> each = batch.stream().map(p -> run(List.of(p), p.rows())).toList();
+        return () -> each.forEach(Runnable::run);
       }
-      if (batch.size() == 1) {
-        batch.get(0).result().complete(out);
-        return;
-      }
-      long offset = 0;
-      for (Pending p : batch) {
-        Map<String, Tensor> mine = new LinkedHashMap<>();
-        for (Tensor t : out.values()) {
-          if (t.rows() != rows) {
-            throw new InferenceException(
+      InferenceException failure =
+          e instanceof InferenceException known
+              ? known
+              : new InferenceException(500, "model_error", "the model failed: " + e.getMessage());
+      LOG.debugf("model run failed: %s", e.getMessage());
+      return () -> batch.get(0).result().completeExceptionally(failure);
+    }
+    metrics.batch(batch.size(), rows);
+    for (Pending p : batch) {
+      metrics.queued(Duration.ofNanos(started - p.enqueued()));
+    }
+    if (batch.size() == 1) {
+      return () -> batch.get(0).result().complete(out);
+    }
+    for (Tensor t : out.values()) {
+      if (t.rows() != rows) {
+        InferenceException failure =
+            new InferenceException(
                 500,
                 "model_error",
                 "output " + t.name() + " has " + t.rows() + " rows for a batch of " + rows);
-          }
-          mine.put(t.name(), slice(t, offset, p.rows()));
-        }
-        offset += p.rows();
-        p.result().complete(mine);
+        return () -> batch.forEach(p -> p.result().completeExceptionally(failure));
       }
-    } catch (InferenceException e) {
-      batch.forEach(p -> p.result().completeExceptionally(e));
-    } catch (Exception e) {
-      LOG.debugf("batch of %d requests failed: %s", batch.size(), e.getMessage());
-      InferenceException failure =
-          new InferenceException(500, "model_error", "the model failed: " + e.getMessage());
-      batch.forEach(p -> p.result().completeExceptionally(failure));
     }
+    List<Map<String, Tensor>> parts = new ArrayList<>();
+    long offset = 0;
+    for (Pending p : batch) {
+      Map<String, Tensor> mine = new LinkedHashMap<>();
+      for (Tensor t : out.values()) {
+        mine.put(t.name(), slice(t, offset, p.rows()));
+      }
+      offset += p.rows();
+      parts.add(mine);
+    }
+    return () -> {
+      for (int i = 0; i < batch.size(); i++) {
+        batch.get(i).result().complete(parts.get(i));
+      }
+    };
   }
 
   static Map<String, Tensor> merge(List<Pending> batch, long rows) {

@@ -80,13 +80,14 @@ public class Inferencer {
     Map<String, Tensor> feed = validate(session, request.inputs());
     Set<String> wanted = wanted(session, request.outputs());
     if (batchable(session)) {
+      sameRows(feed);
       return batcher(session).submit(feed, wanted);
     }
     try {
       return CompletableFuture.completedFuture(session.run(feed, wanted));
     } catch (InferenceException e) {
       throw e;
-    } catch (Exception e) {
+    } catch (Exception | LinkageError e) {
       throw new InferenceException(500, "model_error", "the model failed: " + e.getMessage());
     }
   }
@@ -150,9 +151,30 @@ public class Inferencer {
   }
 
   private boolean batchable(ModelSession session) {
-    return config.batching().maxBatchSize() > 1
-        && session.inputs().stream().allMatch(TensorSpec::hasBatchDimension)
-        && session.outputs().stream().allMatch(TensorSpec::hasBatchDimension);
+    return config.batching().maxBatchSize() > 1 && batchable(session.inputs(), session.outputs());
+  }
+
+  /**
+   * Whether requests to a model can be merged along the first dimension: every input and output has
+   * a free first dimension, and the model gives them all the same name (or none), so they are one
+   * batch dimension and not, say, a list of items and a list of indices into it.
+   */
+  static boolean batchable(List<TensorSpec> inputs, List<TensorSpec> outputs) {
+    List<TensorSpec> all = new java.util.ArrayList<>(inputs);
+    all.addAll(outputs);
+    return all.stream().allMatch(TensorSpec::hasBatchDimension)
+        && all.stream().map(TensorSpec::firstDimName).distinct().count() == 1;
+  }
+
+  /** The inputs of a request to a batched model agree on its batch dimension. */
+  static void sameRows(Map<String, Tensor> feed) {
+    long first = feed.values().iterator().next().rows();
+    if (feed.values().stream().anyMatch(t -> t.rows() != first)) {
+      Map<String, Long> rows = new LinkedHashMap<>();
+      feed.values().forEach(t -> rows.put(t.name(), t.rows()));
+      throw InferenceException.badRequest(
+          "the inputs must agree on their first (batch) dimension; their sizes are " + rows);
+    }
   }
 
   private Batcher batcher(ModelSession session) {

@@ -59,7 +59,9 @@ public final class ModelSession implements AutoCloseable {
                               + node.getName()
                               + " has a type this server cannot serve: "
                               + info.onnxType));
-      specs.add(new TensorSpec(node.getName(), type, info.getShape()));
+      String[] dimNames = info.getDimensionNames();
+      String first = dimNames.length > 0 && dimNames[0] != null ? dimNames[0] : "";
+      specs.add(new TensorSpec(node.getName(), type, info.getShape(), first));
     }
     return List.copyOf(specs);
   }
