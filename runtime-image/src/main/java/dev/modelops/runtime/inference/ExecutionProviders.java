@@ -4,7 +4,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -45,6 +44,39 @@ public final class ExecutionProviders {
     }
   }
 
+  /** A session opened, and the provider it runs on. */
+  public record Opened<S>(S session, Choice choice) {}
+
+  /** Opens a session with the CUDA provider in its options ({@code cuda}) or without. */
+  @FunctionalInterface
+  public interface Opener<S> {
+    S open(boolean cuda) throws OrtException;
+  }
+
+  /**
+   * Opens the session on the chosen provider. CUDA can load and still fail when the session starts
+   * (a GPU image on a node without a GPU, where {@code NVIDIA_VISIBLE_DEVICES=all} comes from the
+   * base image): then the session opens on the CPU, said once in the log, unless the GPU is
+   * required.
+   */
+  public static <S> Opened<S> open(Choice choice, boolean requireGpu, Opener<S> opener)
+      throws OrtException {
+    if (!choice.provider().equals("cuda")) {
+      return new Opened<>(opener.open(false), choice);
+    }
+    try {
+      return new Opened<>(opener.open(true), choice);
+    } catch (OrtException | RuntimeException | LinkageError e) {
+      String why = "the model could not start on CUDA: " + e.getMessage();
+      if (requireGpu) {
+        throw new IllegalStateException(
+            why + " (modelops.require-gpu is set, so the CPU is not used)");
+      }
+      return new Opened<>(
+          opener.open(false), log(new Choice("cpu", why + "; falling back to the CPU")));
+    }
+  }
+
   /** Adds CUDA device 0 to session options; the default loads ONNX Runtime's CUDA provider. */
   @FunctionalInterface
   public interface CudaLoader {
@@ -63,8 +95,7 @@ public final class ExecutionProviders {
   }
 
   private static Choice log(Choice choice) {
-    Consumer<String> out = choice.provider().equals("cuda") ? LOG::info : LOG::info;
-    out.accept("execution provider: " + choice.provider() + " (" + choice.reason() + ")");
+    LOG.info("execution provider: " + choice.provider() + " (" + choice.reason() + ")");
     return choice;
   }
 }

@@ -74,17 +74,21 @@ public class ModelRegistry {
                   config.model().sha256(),
                   Path.of(System.getProperty("java.io.tmpdir"), "modelops", "model.onnx"));
       OrtEnvironment env = OrtEnvironment.getEnvironment();
-      OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-      options.setIntraOpNumThreads(1);
-      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      provider =
+      OrtSession.SessionOptions options = sessionOptions();
+      ExecutionProviders.Choice chosen =
           ExecutionProviders.choose(
               config.executionProvider(),
               config.requireGpu(),
               options,
               ExecutionProviders.CudaLoader.DEFAULT);
+      ExecutionProviders.Opened<OrtSession> opened =
+          ExecutionProviders.open(
+              chosen,
+              config.requireGpu(),
+              cuda -> env.createSession(file.toString(), cuda ? options : sessionOptions()));
+      provider = opened.choice();
       metrics.executionProvider(provider.provider());
-      ModelSession session = new ModelSession(env, env.createSession(file.toString(), options));
+      ModelSession session = new ModelSession(env, opened.session());
       Duration runTime = Warmup.run(session);
       double seconds = (System.nanoTime() - start) / 1e9;
       metrics.loaded(seconds);
@@ -102,13 +106,25 @@ public class ModelRegistry {
     }
   }
 
+  /** One intra-op thread: many requests in parallel run fastest that way. */
+  private static OrtSession.SessionOptions sessionOptions() throws OrtException {
+    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    options.setIntraOpNumThreads(1);
+    options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    return options;
+  }
+
   private static String reason(Throwable e) {
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     return e instanceof OrtException ? "not a valid ONNX model: " + message : message;
   }
 
+  /** The served model; "loading" until the start event has begun loading it. */
   public ServedModel model() {
-    return current.get();
+    ServedModel model = current.get();
+    return model != null
+        ? model
+        : ServedModel.loading(config.model().name(), config.model().version().orElse(""));
   }
 
   public ExecutionProviders.Choice provider() {

@@ -58,4 +58,50 @@ class ExecutionProvidersTest {
       assertThat(choice.provider()).isEqualTo("cpu");
     }
   }
+
+  @Test
+  void aSessionThatCannotStartOnCudaStartsOnTheCpu() throws OrtException {
+    ExecutionProviders.Choice cuda = new ExecutionProviders.Choice("cuda", "loaded");
+    ExecutionProviders.Opened<String> opened =
+        ExecutionProviders.open(cuda, false, ExecutionProvidersTest::noDevice);
+    assertThat(opened.session()).isEqualTo("cpu session");
+    assertThat(opened.choice().provider()).isEqualTo("cpu");
+    assertThat(opened.choice().reason())
+        .contains("the model could not start on CUDA: CUDA failure 100: no CUDA-capable device")
+        .contains("falling back to the CPU");
+  }
+
+  @Test
+  void aRequiredGpuThatCannotStartTheSessionFails() {
+    ExecutionProviders.Choice cuda = new ExecutionProviders.Choice("cuda", "loaded");
+    assertThatThrownBy(() -> ExecutionProviders.open(cuda, true, ExecutionProvidersTest::noDevice))
+        .hasMessageContaining("no CUDA-capable device")
+        .hasMessageContaining("modelops.require-gpu is set");
+  }
+
+  @Test
+  void aSessionOnCudaOrOnTheCpuOpensOnce() throws OrtException {
+    ExecutionProviders.Opened<String> gpu =
+        ExecutionProviders.open(
+            new ExecutionProviders.Choice("cuda", "loaded"), true, c -> c ? "gpu" : "cpu");
+    assertThat(gpu.session()).isEqualTo("gpu");
+    assertThat(gpu.choice().provider()).isEqualTo("cuda");
+    ExecutionProviders.Opened<String> cpu =
+        ExecutionProviders.open(
+            new ExecutionProviders.Choice("cpu", "no GPU"),
+            false,
+            c -> {
+              assertThat(c).as("CUDA must not be tried").isFalse();
+              return "cpu";
+            });
+    assertThat(cpu.session()).isEqualTo("cpu");
+  }
+
+  /** What ONNX Runtime says when the CUDA provider loads but the node has no GPU. */
+  private static String noDevice(boolean cuda) throws OrtException {
+    if (cuda) {
+      throw new OrtException("CUDA failure 100: no CUDA-capable device is detected");
+    }
+    return "cpu session";
+  }
 }
