@@ -47,8 +47,14 @@ public final class FetchCommand {
       }
       out.println("fetch: model ready at " + dest);
       return 0;
-    } catch (IOException e) {
-      String reason = "fetch: " + e.getMessage();
+    } catch (IOException | RuntimeException e) {
+      // Whatever the cause (a URI the HTTP client refuses is an IllegalArgumentException), one
+      // line says it.
+      String reason =
+          "fetch: "
+              + (e instanceof IOException
+                  ? e.getMessage()
+                  : "cannot fetch " + options.get("uri") + ": " + e.getMessage());
       err.println(reason);
       try {
         if (Files.isWritable(TERMINATION_LOG)) {

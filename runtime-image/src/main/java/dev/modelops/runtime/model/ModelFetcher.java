@@ -1,5 +1,6 @@
 package dev.modelops.runtime.model;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,6 +18,12 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -27,7 +34,14 @@ public final class ModelFetcher {
 
   private static final Logger LOG = Logger.getLogger(ModelFetcher.class);
 
-  /** Timeouts and retries of downloads. */
+  private static final ScheduledExecutorService WATCHDOG =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("fetch-watchdog").daemon().factory());
+
+  /**
+   * Timeouts and retries of downloads; {@code readTimeout} is the longest wait for the response and
+   * then for each next byte of the body.
+   */
   public record Policy(
       Duration connectTimeout, Duration readTimeout, int attempts, Duration backoff) {
     public static final Policy DEFAULT =
@@ -107,14 +121,13 @@ public final class ModelFetcher {
   }
 
   private Path download(URI uri, Optional<String> expected, Path dest) throws FetchException {
-    HttpClient client =
-        HttpClient.newBuilder()
-            .connectTimeout(policy.connectTimeout())
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .build();
     String lastError = "no attempt made";
     for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
-      try {
+      try (HttpClient client =
+          HttpClient.newBuilder()
+              .connectTimeout(policy.connectTimeout())
+              .followRedirects(HttpClient.Redirect.NORMAL)
+              .build()) {
         return downloadOnce(client, uri, expected, dest);
       } catch (ChecksumMismatchException e) {
         throw e;
@@ -162,7 +175,10 @@ public final class ModelFetcher {
       Path partial = dest.resolveSibling(dest.getFileName() + ".partial");
       String actual;
       try (OutputStream out = Files.newOutputStream(partial)) {
-        actual = digest(body, out);
+        actual = digestWatched(client, body, out);
+      } catch (IOException e) {
+        Files.deleteIfExists(partial);
+        throw e;
       }
       if (expected.isPresent() && !actual.equals(expected.get())) {
         Files.deleteIfExists(partial);
@@ -172,6 +188,49 @@ public final class ModelFetcher {
           partial, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       LOG.infof("fetched %s to %s (sha256 %s)", redact(uri), dest, actual);
       return dest;
+    }
+  }
+
+  /**
+   * {@link #digest} of a response body that fails when no byte comes for the read timeout: a
+   * transfer that stalls halfway is retried instead of holding the pod's start forever.
+   */
+  private String digestWatched(HttpClient client, InputStream body, OutputStream out)
+      throws IOException {
+    AtomicLong lastByte = new AtomicLong(System.nanoTime());
+    AtomicBoolean stalled = new AtomicBoolean();
+    long limit = policy.readTimeout().toNanos();
+    long period = Math.max(10, policy.readTimeout().toMillis() / 4);
+    ScheduledFuture<?> watch =
+        WATCHDOG.scheduleAtFixedRate(
+            () -> {
+              if (System.nanoTime() - lastByte.get() > limit
+                  && stalled.compareAndSet(false, true)) {
+                client.shutdownNow();
+              }
+            },
+            period,
+            period,
+            TimeUnit.MILLISECONDS);
+    InputStream progress =
+        new FilterInputStream(body) {
+          @Override
+          public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            lastByte.set(System.nanoTime());
+            return n;
+          }
+        };
+    try {
+      return digest(progress, out);
+    } catch (IOException e) {
+      if (stalled.get()) {
+        throw new IOException(
+            "the transfer stalled: no data for " + policy.readTimeout().toMillis() + " ms");
+      }
+      throw e;
+    } finally {
+      watch.cancel(false);
     }
   }
 

@@ -16,6 +16,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,6 +61,21 @@ class ModelFetcherTest {
           }
           ex.close();
         });
+    server.createContext(
+        "/stalls.onnx",
+        ex -> {
+          // Headers and half the file, then nothing: the body read must time out.
+          ex.sendResponseHeaders(200, MODEL.length);
+          ex.getResponseBody().write(MODEL, 0, MODEL.length / 2);
+          ex.getResponseBody().flush();
+          try {
+            Thread.sleep(5_000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          ex.close();
+        });
+    server.setExecutor(Executors.newCachedThreadPool());
     server.start();
   }
 
@@ -143,6 +159,17 @@ class ModelFetcherTest {
   }
 
   @Test
+  void aTransferThatStallsHalfwayTimesOutAndIsRetried() {
+    assertThatThrownBy(
+            () ->
+                new ModelFetcher(FAST)
+                    .fetch(url("/stalls.onnx"), Optional.empty(), dir.resolve("model.onnx")))
+        .hasMessageContaining("failed after 3 attempts")
+        .hasMessageContaining("the transfer stalled: no data for 500 ms");
+    assertThat(dir.resolve("model.onnx")).doesNotExist();
+  }
+
+  @Test
   void localFilesAreCheckedInPlace() throws Exception {
     Path local = Files.write(dir.resolve("local.onnx"), MODEL);
     assertThat(
@@ -204,5 +231,18 @@ class ModelFetcherTest {
 
     assertThat(FetchCommand.run(new String[] {"--uri"}, new PrintStream(out), new PrintStream(err)))
         .isEqualTo(2);
+
+    ByteArrayOutputStream hostless = new ByteArrayOutputStream();
+    assertThat(
+            FetchCommand.run(
+                new String[] {"--uri", "http:///model.onnx", "--dest", dest.toString()},
+                new PrintStream(out),
+                new PrintStream(hostless)))
+        .isOne();
+    assertThat(hostless.toString())
+        .startsWith("fetch: ")
+        .contains("http:///model.onnx")
+        .doesNotContain("\tat ")
+        .hasLineCount(1);
   }
 }
