@@ -4,10 +4,14 @@ import dev.modelops.runtime.inference.InferenceException;
 import dev.modelops.runtime.inference.Inferencer;
 import dev.modelops.runtime.inference.ModelSession;
 import dev.modelops.runtime.inference.TensorSpec;
-import dev.modelops.runtime.model.ModelRegistry;
 import dev.modelops.runtime.model.ServedModel;
 import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.health.SmallRyeHealth;
+import io.smallrye.health.SmallRyeHealthReporter;
+import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -17,17 +21,19 @@ import jakarta.ws.rs.core.Response;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The KServe V2 / Open Inference Protocol REST endpoints but inference, which {@link InferRoute}
- * serves. They all run on the Vert.x event loop: none blocks.
+ * serves. They all run on the Vert.x event loop: none blocks. The health endpoints answer from
+ * SmallRye Health's checks ({@code ModelHealth}), the same ones behind {@code /q/health}.
  */
 @Path("/v2")
 @Produces(MediaType.APPLICATION_JSON)
 @NonBlocking
 public class V2Resource {
 
-  @Inject ModelRegistry registry;
+  @Inject SmallRyeHealthReporter health;
   @Inject Inferencer inferencer;
 
   @GET
@@ -41,19 +47,37 @@ public class V2Resource {
         List.of("binary_tensor_data"));
   }
 
+  /** SmallRye Health's liveness checks, as the V2 protocol answers: 200, or 503 with the reason. */
   @GET
   @Path("/health/live")
-  public Response live() {
-    return Response.ok().build();
+  public Uni<Response> live() {
+    return health.getLivenessAsync().map(h -> answer(h, "not live"));
   }
 
+  /** SmallRye Health's readiness checks: ready once the model loaded and ran once. */
   @GET
   @Path("/health/ready")
-  public Response ready() {
-    ServedModel model = registry.model();
-    return model.ready()
-        ? Response.ok().build()
-        : Response.status(503).entity(Map.of("error", "not ready: " + model.reason())).build();
+  public Uni<Response> ready() {
+    return health.getReadinessAsync().map(h -> answer(h, "not ready"));
+  }
+
+  private static Response answer(SmallRyeHealth health, String state) {
+    if (!health.isDown()) {
+      return Response.ok().build();
+    }
+    String why =
+        health.getPayload().getJsonArray("checks").stream()
+            .map(JsonValue::asJsonObject)
+            .filter(check -> "DOWN".equals(check.getString("status", "")))
+            .map(
+                check -> {
+                  JsonObject data = check.getJsonObject("data");
+                  return data != null && data.containsKey("reason")
+                      ? data.getString("reason")
+                      : "check " + check.getString("name", "?") + " is down";
+                })
+            .collect(Collectors.joining("; "));
+    return Response.status(503).entity(Map.of("error", state + ": " + why)).build();
   }
 
   @GET
