@@ -248,6 +248,34 @@ class V2ProtocolTest {
   }
 
   @Test
+  void aDeclaredLengthFarOverTheLimitIsRefusedBeforeTheBodyIsSent() throws Exception {
+    // 300 MB declared and never sent: the V2 413 comes at once, from the runtime's own limit.
+    try (java.net.Socket socket =
+        new java.net.Socket("localhost", io.restassured.RestAssured.port)) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /v2/models/mlp/infer HTTP/1.1\r\nHost: localhost\r\n"
+                      + "Content-Type: application/json\r\nContent-Length: 300000000\r\n\r\n{")
+                  .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      byte[] buffer = new byte[4096];
+      StringBuilder answer = new StringBuilder();
+      while (!answer.toString().contains("}")) {
+        int n = socket.getInputStream().read(buffer);
+        if (n < 0) {
+          break;
+        }
+        answer.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+      }
+      assertThat(answer.toString())
+          .startsWith("HTTP/1.1 413")
+          .contains("{\"error\":\"the request body has 300000000 bytes; the limit is 1048576\"}");
+    }
+  }
+
+  @Test
   void oversizedChunkedBodiesWithoutALengthGetA413() throws Exception {
     // No Content-Length: the limit is enforced while the body arrives, not after it is all read.
     byte[] chunk = "0.5, ".repeat(1000).getBytes(StandardCharsets.UTF_8);
