@@ -55,14 +55,13 @@ point() { # SYSTEM MODEL PROTOCOL CONCURRENCY
     "$handler" "$(awk '/Non-2xx/ {print $NF} END {}' <<<"$out" | grep . || echo 0)"
 }
 
-# The transport floor: the same server answering GET /v2/health/live (no body, no model) under
-# the same wrk: client, loopback and HTTP costs that any request pays at concurrency 1, and at 64
-# the most requests/s any endpoint can answer on this machine (the ceiling batching cannot lift).
+# A request that does no inference: the same server answering GET /v2/health/live (no body, no
+# model, through JAX-RS and SmallRye Health) under the same wrk, at concurrency 1 and 64.
 floor() { # CONCURRENCY
   local out threads=$(( $1 > 1 ? 2 : 1 ))
   wrk -t"$threads" -c"$1" -d1s "http://127.0.0.1:$PORT/v2/health/live" >/dev/null
   out="$(wrk -t"$threads" -c"$1" -d"${SECONDS_PER_POINT}s" --latency "http://127.0.0.1:$PORT/v2/health/live")"
-  printf '| modelops, GET /v2/health/live (transport floor) | - | - | %s | %s | %s | %s | - | 0 |\n' "$1" \
+  printf '| modelops, GET /v2/health/live (no inference) | - | - | %s | %s | %s | %s | - | 0 |\n' "$1" \
     "$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")" \
     "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")"
 }
