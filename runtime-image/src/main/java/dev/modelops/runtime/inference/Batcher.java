@@ -65,9 +65,11 @@ public final class Batcher implements AutoCloseable {
     this.maxDelayNanos = maxDelay.toNanos();
     this.metrics = metrics;
     this.runners = new Semaphore(parallelRuns);
+    // Twice the runners: a thread that settles its batch's answers (encoding them) leaves the
+    // runner free, and the next batch starts on another thread instead of waiting behind it.
     this.pool =
         Executors.newFixedThreadPool(
-            parallelRuns, Thread.ofPlatform().name("model-run-", 0).daemon().factory());
+            2 * parallelRuns, Thread.ofPlatform().name("model-run-", 0).daemon().factory());
     this.dispatcher = Thread.ofPlatform().name("batcher").daemon().start(this::dispatch);
   }
 
@@ -87,16 +89,9 @@ public final class Batcher implements AutoCloseable {
       return p.result();
     }
     boolean alone = inFlight.incrementAndGet() == 1;
-    p.result().whenComplete((r, e) -> inFlight.decrementAndGet());
     if (alone && runners.tryAcquire()) {
       // Nobody to batch with: run it in the caller's thread rather than hop to the batcher's.
-      Runnable settle;
-      try {
-        settle = run(List.of(p), rows);
-      } finally {
-        runners.release();
-      }
-      settle.run();
+      runAndSettle(List.of(p), rows);
     } else {
       queue.add(p);
     }
@@ -127,16 +122,7 @@ public final class Batcher implements AutoCloseable {
           rows += next.rows();
         }
         long total = rows;
-        pool.execute(
-            () -> {
-              Runnable settle;
-              try {
-                settle = run(batch, total);
-              } finally {
-                runners.release();
-              }
-              settle.run();
-            });
+        pool.execute(() -> runAndSettle(batch, total));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -162,46 +148,74 @@ public final class Batcher implements AutoCloseable {
   }
 
   /**
-   * Runs a batch and returns what settles its requests' futures: the caller runs that after it has
-   * let go of its runner, so encoding the answers never holds up the next model run. A batch that
-   * fails is run again request by request, so one bad request fails only itself.
+   * Runs a batch on a runner the caller holds, lets the runner go, then answers the batch's
+   * requests, so encoding the answers never holds up the next model run. Every request is answered,
+   * whatever fails.
    */
-  private Runnable run(List<Pending> batch, long rows) {
+  private void runAndSettle(List<Pending> batch, long rows) {
     long started = System.nanoTime();
+    List<Answer> answers;
+    try {
+      answers = run(batch, rows);
+    } catch (Throwable e) {
+      InferenceException failure = failure(e);
+      answers = batch.stream().map(p -> new Answer(p, null, failure)).toList();
+    } finally {
+      runners.release();
+    }
+    for (Answer a : answers) {
+      inFlight.decrementAndGet();
+      if (a.failure() == null) {
+        a.request().result().complete(a.outputs());
+      } else {
+        a.request().result().completeExceptionally(a.failure());
+      }
+    }
+    for (Pending p : batch) {
+      metrics.queued(Duration.ofNanos(started - p.enqueued()));
+    }
+  }
+
+  /** What one request gets: its outputs or its failure. */
+  private record Answer(Pending request, Map<String, Tensor> outputs, InferenceException failure) {}
+
+  /**
+   * Runs a batch and splits its outputs by request. A merged run that fails is split in halves and
+   * each half run again, down to single requests, so a request that makes the model fail fails
+   * alone, at the cost of a few runs, not one per request.
+   */
+  private List<Answer> run(List<Pending> batch, long rows) {
     Map<String, Tensor> out;
     try {
       Map<String, Tensor> merged = batch.size() == 1 ? batch.get(0).feed() : merge(batch, rows);
       out = session.run(merged, batch.get(0).wanted());
     } catch (Throwable e) {
-      if (batch.size() > 1) {
-        List<Runnable> each = batch.stream().map(p -> run(List.of(p), p.rows())).toList();
-        return () -> each.forEach(Runnable::run);
+      if (batch.size() == 1) {
+        LOG.debugf("model run failed: %s", e.getMessage());
+        return List.of(new Answer(batch.get(0), null, failure(e)));
       }
-      InferenceException failure =
-          e instanceof InferenceException known
-              ? known
-              : new InferenceException(500, "model_error", "the model failed: " + e.getMessage());
-      LOG.debugf("model run failed: %s", e.getMessage());
-      return () -> batch.get(0).result().completeExceptionally(failure);
+      metrics.batchSplit();
+      List<Pending> first = batch.subList(0, batch.size() / 2);
+      List<Pending> second = batch.subList(batch.size() / 2, batch.size());
+      List<Answer> answers = new ArrayList<>(run(first, rowsOf(first)));
+      answers.addAll(run(second, rowsOf(second)));
+      return answers;
     }
     metrics.batch(batch.size(), rows);
-    for (Pending p : batch) {
-      metrics.queued(Duration.ofNanos(started - p.enqueued()));
-    }
     if (batch.size() == 1) {
-      return () -> batch.get(0).result().complete(out);
+      return List.of(new Answer(batch.get(0), out, null));
     }
     for (Tensor t : out.values()) {
       if (t.rows() != rows) {
-        InferenceException failure =
+        InferenceException wrong =
             new InferenceException(
                 500,
                 "model_error",
                 "output " + t.name() + " has " + t.rows() + " rows for a batch of " + rows);
-        return () -> batch.forEach(p -> p.result().completeExceptionally(failure));
+        return batch.stream().map(p -> new Answer(p, null, wrong)).toList();
       }
     }
-    List<Map<String, Tensor>> parts = new ArrayList<>();
+    List<Answer> answers = new ArrayList<>();
     long offset = 0;
     for (Pending p : batch) {
       Map<String, Tensor> mine = new LinkedHashMap<>();
@@ -209,13 +223,19 @@ public final class Batcher implements AutoCloseable {
         mine.put(t.name(), slice(t, offset, p.rows()));
       }
       offset += p.rows();
-      parts.add(mine);
+      answers.add(new Answer(p, mine, null));
     }
-    return () -> {
-      for (int i = 0; i < batch.size(); i++) {
-        batch.get(i).result().complete(parts.get(i));
-      }
-    };
+    return answers;
+  }
+
+  private static long rowsOf(List<Pending> requests) {
+    return requests.stream().mapToLong(Pending::rows).sum();
+  }
+
+  private static InferenceException failure(Throwable e) {
+    return e instanceof InferenceException known
+        ? known
+        : new InferenceException(500, "model_error", "the model failed: " + e.getMessage());
   }
 
   static Map<String, Tensor> merge(List<Pending> batch, long rows) {

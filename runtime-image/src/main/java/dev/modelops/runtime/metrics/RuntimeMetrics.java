@@ -73,6 +73,15 @@ public class RuntimeMetrics {
         .record(requests);
   }
 
+  /** A merged model run failed and was split in halves to find the request that fails it. */
+  public void batchSplit() {
+    Counter.builder("modelops_batch_splits")
+        .description("Merged model runs that failed and were split to find the failing request")
+        .tags("model", model(), "revision", revision())
+        .register(registry)
+        .increment();
+  }
+
   /** How long one request waited for its batch to run. */
   public void queued(Duration queued) {
     Timer.builder("modelops_batch_queue_duration")

@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.modelops.runtime.config.RuntimeConfig;
 import dev.modelops.runtime.inference.ExecutionProviders;
+import dev.modelops.runtime.inference.Inferencer;
 import dev.modelops.runtime.inference.ModelSession;
 import dev.modelops.runtime.inference.Warmup;
 import dev.modelops.runtime.metrics.RuntimeMetrics;
@@ -93,8 +94,14 @@ public class ModelRegistry {
       double seconds = (System.nanoTime() - start) / 1e9;
       metrics.loaded(seconds);
       LOG.infof(
-          "model %s version %s loaded from %s in %.2fs on %s; one run takes %d µs; ready",
-          name, version, source, seconds, provider.provider(), runTime.toNanos() / 1000);
+          "model %s version %s loaded from %s in %.2fs on %s; one run takes %d µs; %s; ready",
+          name,
+          version,
+          source,
+          seconds,
+          provider.provider(),
+          runTime.toNanos() / 1000,
+          batching(session));
       return ServedModel.ready(name, version, session, runTime);
     } catch (Exception | LinkageError e) {
       // A native library that does not load (LinkageError) must not leave the model loading
@@ -104,6 +111,19 @@ public class ModelRegistry {
       metrics.loadFailed();
       return ServedModel.failed(name, version, reason);
     }
+  }
+
+  /** Whether dynamic batching applies to this model, and why not, for the log line. */
+  private String batching(ModelSession session) {
+    if (config.batching().maxBatchSize() <= 1) {
+      return "dynamic batching off (max batch size 1)";
+    }
+    if (!Inferencer.batchable(session.inputs(), session.outputs())) {
+      return "dynamic batching off: not every input and output has one free, shared first"
+          + " dimension";
+    }
+    return "dynamic batching up to %d rows, waiting at most %d µs"
+        .formatted(config.batching().maxBatchSize(), config.batching().maxDelay().toNanos() / 1000);
   }
 
   /** One intra-op thread: many requests in parallel run fastest that way. */

@@ -40,7 +40,11 @@ public class InferRoute {
   @Inject RuntimeMetrics metrics;
   @Inject RuntimeConfig config;
 
+  /** Quarkus' own ceiling (application.properties); one request body is at most this. */
+  static final long MAX_LIMIT = 2047L * 1024 * 1024;
+
   void register(@Observes Router router) {
+    checkLimit(config.maxRequestBytes());
     for (String path :
         new String[] {"/v2/models/:name/infer", "/v2/models/:name/versions/:version/infer"}) {
       router.route(HttpMethod.POST, path).handler(this::accept);
@@ -51,6 +55,15 @@ public class InferRoute {
                 ctx.response().putHeader(HttpHeaders.ALLOW, "POST");
                 error(ctx, 405, "method not allowed on this endpoint; infer takes POST");
               });
+    }
+  }
+
+  /** Stops the start on a limit no request body can reach, rather than fail requests later. */
+  static void checkLimit(long maxRequestBytes) {
+    if (maxRequestBytes > MAX_LIMIT || maxRequestBytes < 1) {
+      throw new IllegalStateException(
+          "modelops.max-request-bytes is %d; it must be from 1 to %d (2047 MiB)"
+              .formatted(maxRequestBytes, MAX_LIMIT));
     }
   }
 
@@ -74,28 +87,27 @@ public class InferRoute {
       refuseTooLarge(ctx, start, protocol, "%d bytes".formatted(declared), limit);
       return;
     }
-    // Grows as bytes arrive: a declared length reserves no memory before the bytes are there.
-    Buffer body = Buffer.buffer((int) Math.min(Math.max(declared, 1024), 65_536));
-    boolean[] refused = {false};
+    // The chunks as they come, joined once at the end: a declared length reserves no memory
+    // before the bytes are there, and a large body is not copied again each time a buffer grows.
+    Body body = new Body();
     request.handler(
         chunk -> {
-          if (refused[0]) {
+          if (body.refused) {
             return;
           }
-          if (body.length() + (long) chunk.length() > limit) {
-            refused[0] = true;
+          if (body.length + chunk.length() > limit) {
+            body.refuse();
             refuseTooLarge(ctx, start, protocol, "more than %d bytes".formatted(limit), limit);
             return;
           }
-          body.appendBuffer(chunk);
+          body.add(chunk);
         });
-    request.exceptionHandler(failure -> refused[0] = true);
+    request.exceptionHandler(failure -> body.refuse());
     request.endHandler(
         end -> {
-          if (refused[0]) {
+          if (body.refused) {
             return;
           }
-          byte[] bytes = body.getBytes();
           Runnable answer =
               () ->
                   answer(
@@ -104,15 +116,48 @@ public class InferRoute {
                       protocol,
                       ctx.pathParam("name"),
                       ctx.pathParam("version"),
-                      bytes,
+                      body.join(),
                       headerLength);
-          if (inferencer.inline(bytes.length)) {
+          if (inferencer.inline((int) body.length)) {
             answer.run();
           } else {
             WORKERS.execute(answer);
           }
         });
+    if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
+      // A client that asks first (curl does for large bodies) sends the body only when told to.
+      ctx.response().writeContinue();
+    }
     request.resume();
+  }
+
+  /** A request body as it arrives, read on one event loop. */
+  private static final class Body {
+    private java.util.List<Buffer> chunks = new java.util.ArrayList<>();
+    long length;
+    boolean refused;
+
+    void add(Buffer chunk) {
+      chunks.add(chunk);
+      length += chunk.length();
+    }
+
+    void refuse() {
+      refused = true;
+      chunks = null;
+    }
+
+    /** The whole body, once; the chunks are let go. */
+    byte[] join() {
+      byte[] bytes = new byte[(int) length];
+      int at = 0;
+      for (Buffer chunk : chunks) {
+        chunk.getBytes(bytes, at);
+        at += chunk.length();
+      }
+      chunks = null;
+      return bytes;
+    }
   }
 
   private void answer(

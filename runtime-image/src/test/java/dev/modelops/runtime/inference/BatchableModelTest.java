@@ -21,6 +21,12 @@ class BatchableModelTest {
   }
 
   @Test
+  void anUnnamedFirstDimensionMatchesANamedOne() {
+    // An exporter that names the inputs' batch dimension but not the outputs'.
+    assertThat(Inferencer.batchable(List.of(free("x", "batch")), List.of(free("y", "")))).isTrue();
+  }
+
+  @Test
   void unnamedFreeFirstDimensionsBatch() {
     assertThat(Inferencer.batchable(List.of(free("x", "")), List.of(free("y", "")))).isTrue();
   }

@@ -276,6 +276,31 @@ class V2ProtocolTest {
   }
 
   @Test
+  void aClientThatExpectsContinueIsToldToSendItsBody() throws Exception {
+    byte[] body = request(ROW, "[1, 4]").getBytes(StandardCharsets.UTF_8);
+    try (java.net.Socket socket =
+        new java.net.Socket("localhost", io.restassured.RestAssured.port)) {
+      socket.setSoTimeout(10_000);
+      var out = socket.getOutputStream();
+      var in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      out.write(
+          ("POST /v2/models/mlp/infer HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\n"
+                  + "Content-Type: application/json\r\nContent-Length: "
+                  + body.length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      assertThat(in.readLine()).startsWith("HTTP/1.1 100");
+      assertThat(in.readLine()).isEmpty();
+      out.write(body);
+      out.flush();
+      assertThat(in.readLine()).startsWith("HTTP/1.1 200");
+    }
+  }
+
+  @Test
   void oversizedChunkedBodiesWithoutALengthGetA413() throws Exception {
     // No Content-Length: the limit is enforced while the body arrives, not after it is all read.
     byte[] chunk = "0.5, ".repeat(1000).getBytes(StandardCharsets.UTF_8);
