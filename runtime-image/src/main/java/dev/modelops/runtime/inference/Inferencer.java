@@ -151,21 +151,7 @@ public class Inferencer {
   }
 
   private boolean batchable(ModelSession session) {
-    return config.batching().maxBatchSize() > 1 && batchable(session.inputs(), session.outputs());
-  }
-
-  /**
-   * Whether requests to a model can be merged along the first dimension: every input and output has
-   * a free first dimension, and those the model names all have the same name (unnamed ones match
-   * any), so they are one batch dimension and not, say, a list of items and a list of indices into
-   * it.
-   */
-  public static boolean batchable(List<TensorSpec> inputs, List<TensorSpec> outputs) {
-    List<TensorSpec> all = new java.util.ArrayList<>(inputs);
-    all.addAll(outputs);
-    return all.stream().allMatch(TensorSpec::hasBatchDimension)
-        && all.stream().map(TensorSpec::firstDimName).filter(n -> !n.isEmpty()).distinct().count()
-            <= 1;
+    return config.batching().maxBatchSize() > 1 && session.sharesBatchDimension();
   }
 
   /** The inputs of a request to a batched model agree on its batch dimension. */

@@ -27,12 +27,14 @@ public final class ModelSession implements AutoCloseable {
   private final OrtSession session;
   private final List<TensorSpec> inputs;
   private final List<TensorSpec> outputs;
+  private final boolean sharesBatchDimension;
 
   public ModelSession(OrtEnvironment env, OrtSession session) throws OrtException {
     this.env = env;
     this.session = session;
     this.inputs = specs(session.getInputInfo());
     this.outputs = specs(session.getOutputInfo());
+    this.sharesBatchDimension = sharesBatchDimension(inputs, outputs);
   }
 
   public List<TensorSpec> inputs() {
@@ -41,6 +43,25 @@ public final class ModelSession implements AutoCloseable {
 
   public List<TensorSpec> outputs() {
     return outputs;
+  }
+
+  /** Whether requests can be merged along the first dimension; decided once, when loaded. */
+  public boolean sharesBatchDimension() {
+    return sharesBatchDimension;
+  }
+
+  /**
+   * Whether requests to a model can be merged along the first dimension: every input and output has
+   * a free first dimension, and those the model names all have the same name (unnamed ones match
+   * any), so they are one batch dimension and not, say, a list of items and a list of indices into
+   * it.
+   */
+  static boolean sharesBatchDimension(List<TensorSpec> inputs, List<TensorSpec> outputs) {
+    List<TensorSpec> all = new ArrayList<>(inputs);
+    all.addAll(outputs);
+    return all.stream().allMatch(TensorSpec::hasBatchDimension)
+        && all.stream().map(TensorSpec::firstDimName).filter(n -> !n.isEmpty()).distinct().count()
+            <= 1;
   }
 
   private static List<TensorSpec> specs(Map<String, NodeInfo> infos) throws OrtException {

@@ -5,7 +5,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.modelops.runtime.config.RuntimeConfig;
 import dev.modelops.runtime.inference.ExecutionProviders;
-import dev.modelops.runtime.inference.Inferencer;
 import dev.modelops.runtime.inference.ModelSession;
 import dev.modelops.runtime.inference.Warmup;
 import dev.modelops.runtime.metrics.RuntimeMetrics;
@@ -118,7 +117,7 @@ public class ModelRegistry {
     if (config.batching().maxBatchSize() <= 1) {
       return "dynamic batching off (max batch size 1)";
     }
-    if (!Inferencer.batchable(session.inputs(), session.outputs())) {
+    if (!session.sharesBatchDimension()) {
       return "dynamic batching off: not every input and output has one free, shared first"
           + " dimension";
     }

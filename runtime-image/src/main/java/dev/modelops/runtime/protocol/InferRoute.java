@@ -19,6 +19,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 
@@ -133,7 +135,7 @@ public class InferRoute {
 
   /** A request body as it arrives, read on one event loop. */
   private static final class Body {
-    private java.util.List<Buffer> chunks = new java.util.ArrayList<>();
+    private List<Buffer> chunks = new ArrayList<>();
     long length;
     boolean refused;
 

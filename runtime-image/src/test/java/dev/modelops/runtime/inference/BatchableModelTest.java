@@ -15,7 +15,7 @@ class BatchableModelTest {
   @Test
   void oneNamedBatchDimensionEverywhereBatches() {
     assertThat(
-            Inferencer.batchable(
+            ModelSession.sharesBatchDimension(
                 List.of(free("a", "batch"), free("b", "batch")), List.of(free("y", "batch"))))
         .isTrue();
   }
@@ -23,19 +23,22 @@ class BatchableModelTest {
   @Test
   void anUnnamedFirstDimensionMatchesANamedOne() {
     // An exporter that names the inputs' batch dimension but not the outputs'.
-    assertThat(Inferencer.batchable(List.of(free("x", "batch")), List.of(free("y", "")))).isTrue();
+    assertThat(
+            ModelSession.sharesBatchDimension(List.of(free("x", "batch")), List.of(free("y", ""))))
+        .isTrue();
   }
 
   @Test
   void unnamedFreeFirstDimensionsBatch() {
-    assertThat(Inferencer.batchable(List.of(free("x", "")), List.of(free("y", "")))).isTrue();
+    assertThat(ModelSession.sharesBatchDimension(List.of(free("x", "")), List.of(free("y", ""))))
+        .isTrue();
   }
 
   @Test
   void differentlyNamedFirstDimensionsDoNotBatch() {
     // Like the gather model: a list of items ("n") and indices into it ("k") are not rows.
     assertThat(
-            Inferencer.batchable(
+            ModelSession.sharesBatchDimension(
                 List.of(free("data", "n"), free("indices", "k")), List.of(free("picked", "k"))))
         .isFalse();
   }
@@ -43,7 +46,7 @@ class BatchableModelTest {
   @Test
   void aFixedFirstDimensionDoesNotBatch() {
     TensorSpec fixed = new TensorSpec("x", Datatype.FP32, new long[] {2, 3}, "");
-    assertThat(Inferencer.batchable(List.of(fixed), List.of(free("y", "")))).isFalse();
-    assertThat(Inferencer.batchable(List.of(free("x", "")), List.of(fixed))).isFalse();
+    assertThat(ModelSession.sharesBatchDimension(List.of(fixed), List.of(free("y", "")))).isFalse();
+    assertThat(ModelSession.sharesBatchDimension(List.of(free("x", "")), List.of(fixed))).isFalse();
   }
 }
