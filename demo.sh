@@ -40,13 +40,16 @@ trap 'exit 130' INT TERM
 
 banner "building the sandbox cluster's binaries (cached after the first run)"
 BIN="$(e2e/sandbox/build.sh)"
-banner "building the operator and the runtime (Maven, skipped when they are up to date)"
+banner "building the operator and the runtime and their images (skipped when they are up to date)"
 source e2e/java-home.sh
 e2e/demo/build-apps.sh
 "$REPO/e2e/sandbox/stop.sh" "$DEMO_DIR" >/dev/null 2>&1 || true
-banner "starting a sandbox Kubernetes cluster: etcd, kube-apiserver, controller manager, scheduler, kwok nodes"
+banner "starting a sandbox Kubernetes cluster: control plane, a real node (kubelet, containerd, kube-proxy, CoreDNS)"
 export KUBECONFIG
-KUBECONFIG="$(e2e/sandbox/start.sh --dir "$DEMO_DIR")"
+# One real node with 4 simulated GPUs, where every pod of the demo really runs; no kwok nodes, so no
+# pod lands on a simulated one.
+KUBECONFIG="$(e2e/sandbox/start.sh --dir "$DEMO_DIR" --cpu-nodes 0 --gpu-nodes 0 --real-node-gpus 4 \
+  --load-image runtime-image/target/image/oci --load-image operator/target/image/oci)"
 export PATH="$BIN:$PATH"
 
 for scene in e2e/demo/scenes/*.sh; do
@@ -63,8 +66,9 @@ cat <<HELP
   kubectl get controllerrevisions                      # the kept revision history
   kubectl get events --field-selector involvedObject.kind=ModelDeployment
   kubectl get nodes -L nvidia.com/gpu.product
+  kubectl logs -l modelops.dev/deployment=fraud-scorer -c runtime   # the runtime pods, on the real node
   helm -n modelops-system status modelops-operator
-  tail -f $DEMO_DIR/operator.log                       # the operator's decisions
+  kubectl -n modelops-system logs -f deploy/modelops-operator   # the operator's decisions
   curl -s localhost:${OPERATOR_PORT:-18080}/q/metrics | grep ^modelops_
 HELP
 if $WAIT; then

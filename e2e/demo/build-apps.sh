@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the operator and the runtime with Maven when their packaged jars are missing or older
-# than their sources; prints nothing to stdout.
+# than their sources, then their images (build_image.py) when older than the jars; prints nothing
+# to stdout.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 stale() { # MODULE
@@ -12,7 +13,16 @@ stale operator && modules+=(operator)
 stale runtime-image && modules+=(runtime-image)
 if ((${#modules[@]} == 0)); then
   echo "[demo] operator and runtime are up to date" >&2
-  exit 0
+else
+  echo "[demo] building ${modules[*]} (about a minute)" >&2
+  ./mvnw -B -ntp -q -pl "$(IFS=,; echo "${modules[*]}")" -am package -DskipTests -Dspotless.check.skip=true -Dspotless.apply.skip=true >&2
 fi
-echo "[demo] building ${modules[*]} (about a minute)" >&2
-./mvnw -B -ntp -q -pl "$(IFS=,; echo "${modules[*]}")" -am package -DskipTests -Dspotless.check.skip=true -Dspotless.apply.skip=true >&2
+for kind in runtime operator; do
+  module=operator
+  [[ $kind == runtime ]] && module=runtime-image
+  index="$module/target/image/oci/index.json"
+  if [[ ! -f "$index" || "$module/target/quarkus-app/quarkus-run.jar" -nt "$index" || runtime-image/image/build_image.py -nt "$index" ]]; then
+    echo "[demo] building the $kind image (build_image.py, offline)" >&2
+    python3 runtime-image/image/build_image.py --kind "$kind" --java-home "$JAVA_HOME" 2>&1 | grep -F 'OCI image layout' >&2
+  fi
+done

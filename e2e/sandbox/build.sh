@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# Builds etcd, the Kubernetes control plane, kubectl, kwok and helm from the Go module proxy, once.
-# Prints the directory that holds the binaries. A second run finds them in the cache and returns at once.
+# Builds etcd, the Kubernetes control plane, kubectl, the real node (kubelet, kube-proxy, CoreDNS,
+# pause, a GPU device plugin, a file server, a port forwarder), kwok and helm from the Go module proxy, once.
+# Prints the directory that holds the binaries (with --images, the one that holds the sandbox's own
+# images, as OCI layouts). A second run finds them in the cache and returns at once.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_go
 
 BIN="$(sandbox_bin_dir)"
+PRINT="$BIN"
+[[ "${1:-}" == "--images" ]] && PRINT="$(dirname "$BIN")/images"
 TOOLS=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok helm)
+# The real node's parts, and the sandbox's own small programs (static, so they also run in images).
+NODE_TOOLS=(kubelet kube-proxy pause sandbox-gpu-plugin sandbox-files sandbox-forward)
+TOOLS+=("${NODE_TOOLS[@]}" coredns)
 if [[ -f "$BIN/.complete" ]]; then
-  echo "$BIN"
+  echo "$PRINT"
   exit 0
 fi
 
@@ -20,7 +27,7 @@ if ! flock -n 9; then
   flock 9
 fi
 if [[ -f "$BIN/.complete" ]]; then
-  echo "$BIN"
+  echo "$PRINT"
   exit 0
 fi
 # Go's own caches live outside the repo too, so a rebuild after a version bump reuses compiled packages.
@@ -55,9 +62,12 @@ run_go() {
 }
 
 cd "$SANDBOX_DIR/gobuild"
-for cmd in etcd kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+for cmd in etcd kube-apiserver kube-controller-manager kube-scheduler kubectl "${NODE_TOOLS[@]}"; do
   run_go "$cmd" go build -v -trimpath -ldflags "$K8S_LDFLAGS" -o "$BIN/$cmd" "./cmd/$cmd"
 done
+# CoreDNS with only the plugins the sandbox uses, in a module of its own (it pins other k8s.io versions).
+cd "$SANDBOX_DIR/dnsbuild"
+run_go coredns go build -v -trimpath -ldflags "-s -w" -o "$BIN/coredns" .
 # kwok and helm have no replace directives, so go install works at a tag, outside our module.
 cd "$BIN"
 run_go kwok env GOBIN="$BIN" go install -v -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
@@ -66,5 +76,6 @@ run_go helm env GOBIN="$BIN" go install -v -trimpath \
 
 for t in "${TOOLS[@]}"; do [[ -x "$BIN/$t" ]] || die "$t missing from $BIN after the build"; done
 "$BIN/kube-apiserver" --version >&2
+python3 "$SANDBOX_DIR/images.py" --bin "$BIN" --out "$(dirname "$BIN")/images" || die "building the sandbox's images failed"
 touch "$BIN/.complete"
-echo "$BIN"
+echo "$PRINT"

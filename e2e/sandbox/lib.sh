@@ -24,7 +24,8 @@ need_go() {
 sandbox_key() {
   local sum
   sum="$( (cat "$SANDBOX_DIR/versions.env" "$SANDBOX_DIR/gobuild/go.mod" "$SANDBOX_DIR/gobuild/go.sum" \
-    "$SANDBOX_DIR"/gobuild/cmd/*/main.go; go env GOVERSION) | sha256sum | cut -c1-12)"
+    "$SANDBOX_DIR"/gobuild/cmd/*/main.go \
+    "$SANDBOX_DIR"/dnsbuild/go.mod "$SANDBOX_DIR"/dnsbuild/go.sum "$SANDBOX_DIR"/dnsbuild/main.go; go env GOVERSION) | sha256sum | cut -c1-12)"
   echo "k8s-$KUBERNETES_VERSION-$sum"
 }
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Starts a sandbox Kubernetes cluster on free loopback ports: etcd, kube-apiserver,
-# kube-controller-manager, kube-scheduler and kwok with fake CPU and GPU nodes.
+# Starts a sandbox Kubernetes cluster: etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
+# one real node (kubelet, containerd, runc, CNI, kube-proxy, CoreDNS, simulated GPUs; real-node.sh)
+# and kwok with fake CPU and GPU nodes. With the real node, the whole cluster lives in network and
+# mount namespaces of its own; the host reaches the API server on a loopback port.
 # Prints the kubeconfig's path on stdout when the cluster is ready; everything else goes to stderr.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -17,6 +19,10 @@ usage: $0 [options]
   --api-port PORT        kube-apiserver's port (default: a free one)
   --control-plane-only   etcd and kube-apiserver only: fast, for API tests (CRDs, CEL, SSA)
   --owner-pid PID        stop the cluster when this process exits (tests pass their own pid)
+  --kwok-only            no real node: every node is a kwok node, no root needed (fast)
+  --real-node-gpus N     simulated nvidia.com/gpu devices of the real node (default 2)
+  --load-image PATH      an OCI image (layout directory or archive) to load into the real node's
+                         containerd; repeatable (the demo and tests load the runtime and the operator)
 environment:
   MODELOPS_CACHE             where built binaries and default clusters live (default ~/.cache/modelops)
   KUBE_APISERVER_EXTRA_ARGS  more flags for kube-apiserver, for example --feature-gates=...
@@ -26,7 +32,7 @@ USAGE
 
 DIR="$MODELOPS_CACHE/clusters/default"
 CPU_NODES=2 GPU_NODES=2 GPUS_PER_NODE=2 GPU_PRODUCT=NVIDIA-H100-80GB-HBM3
-API_PORT="" CONTROL_PLANE_ONLY=false OWNER_PID=""
+API_PORT="" CONTROL_PLANE_ONLY=false OWNER_PID="" REAL_NODE=true REAL_NODE_GPUS=2 LOAD_IMAGES=()
 while (($#)); do
   case "$1" in
     --dir) DIR="$2"; shift 2 ;;
@@ -37,17 +43,25 @@ while (($#)); do
     --api-port) API_PORT="$2"; shift 2 ;;
     --control-plane-only) CONTROL_PLANE_ONLY=true; shift ;;
     --owner-pid) OWNER_PID="$2"; shift 2 ;;
+    --kwok-only) REAL_NODE=false; shift ;;
+    --real-node-gpus) REAL_NODE_GPUS="$2"; shift 2 ;;
+    --load-image) LOAD_IMAGES+=("$2"); shift 2 ;;
     -h | --help) usage ;;
     *) say "unknown option: $1"; usage ;;
   esac
 done
-for n in "$CPU_NODES" "$GPU_NODES" "$GPUS_PER_NODE"; do
+$CONTROL_PLANE_ONLY && REAL_NODE=false
+for n in "$CPU_NODES" "$GPU_NODES" "$GPUS_PER_NODE" "$REAL_NODE_GPUS"; do
   [[ "$n" =~ ^[0-9]+$ ]] || die "node and GPU counts must be whole numbers, got '$n'"
 done
 command -v openssl >/dev/null || die "openssl is needed to make the cluster's certificates (apt-get install openssl)"
 command -v curl >/dev/null || die "curl is needed to probe the cluster's health endpoints (apt-get install curl)"
 
 BIN="$("$SANDBOX_DIR/build.sh")"
+# shellcheck source=real-node.sh
+source "$SANDBOX_DIR/real-node.sh"
+$REAL_NODE && need_node_tools
+for image in "${LOAD_IMAGES[@]}"; do [[ -e "$image" ]] || die "--load-image $image: no such file or directory"; done
 mkdir -p "$DIR"
 DIR="$(cd "$DIR" && pwd)"
 if [[ -f "$DIR/pids" ]] && "$SANDBOX_DIR/stop.sh" --check "$DIR" 2>/dev/null; then
@@ -85,6 +99,8 @@ fi
 ETCD_PORT="$(free_port)" ETCD_PEER_PORT="$(free_port)" KCM_PORT="$(free_port)" SCHED_PORT="$(free_port)" KWOK_PORT="$(free_port)"
 
 # start NAME ARGS...: runs a component detached from this shell, logging to logs/NAME.log.
+# With the real node, control-plane components run inside the node's namespaces (IN_CLUSTER).
+IN_CLUSTER=()
 start() {
   local name="$1"
   shift
@@ -97,7 +113,7 @@ wait_healthy() {
   local name="$1" url="$2" pid deadline=$((SECONDS + 90))
   shift 2
   pid="$(awk -v n="$name" '$1 == n {print $2}' "$DIR/pids")"
-  until curl -fsS -o /dev/null --max-time 2 "$@" "$url" 2>/dev/null; do
+  until "${IN_CLUSTER[@]}" curl -fsS -o /dev/null --max-time 2 "$@" "$url" 2>/dev/null; do
     if ! kill -0 "$pid" 2>/dev/null; then
       say "$name exited; last lines of $DIR/logs/$name.log:"
       tail -n 20 "$DIR/logs/$name.log" >&2
@@ -117,7 +133,7 @@ openssl_quiet() { openssl "$@" >/dev/null 2>&1 || die "openssl $1 failed"; }
 openssl_quiet req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=modelops-sandbox-ca" \
   -keyout "$PKI/ca.key" -out "$PKI/ca.crt"
 openssl_quiet req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" -keyout "$PKI/apiserver.key" -out "$PKI/apiserver.csr"
-printf 'subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\n' >"$PKI/san.ext"
+printf 'subjectAltName=IP:127.0.0.1,IP:10.96.0.1,IP:%s,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\n' "$NODE_IP" >"$PKI/san.ext"
 openssl_quiet x509 -req -in "$PKI/apiserver.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial \
   -days 3650 -extfile "$PKI/san.ext" -out "$PKI/apiserver.crt"
 openssl_quiet genrsa -out "$PKI/sa.key" 2048
@@ -126,19 +142,34 @@ TOKEN="$(openssl rand -hex 24)"
 echo "$TOKEN,sandbox-admin,sandbox-admin,system:masters" >"$PKI/tokens.csv"
 chmod 600 "$PKI"/*.key "$PKI/tokens.csv"
 
-start etcd "$BIN/etcd" --name sandbox --data-dir "$DIR/etcd" \
+# The API server listens on loopback, or, with the real node, inside the node's namespace where
+# pods reach it too (the kubernetes Service points at the node's address).
+APISERVER_NET=(--bind-address 127.0.0.1 --advertise-address 127.0.0.1 --authorization-mode RBAC)
+if $REAL_NODE; then
+  node_namespaces
+  node_certificates
+  IN_CLUSTER=("${IN_NODE[@]}")
+  APISERVER_NET=(--bind-address 0.0.0.0 --advertise-address "$NODE_IP" --authorization-mode Node,RBAC
+    --kubelet-client-certificate "$PKI/apiserver-kubelet.crt" --kubelet-client-key "$PKI/apiserver-kubelet.key"
+    --kubelet-preferred-address-types InternalIP)
+fi
+
+start etcd "${IN_CLUSTER[@]}" "$BIN/etcd" --name sandbox --data-dir "$DIR/etcd" \
   --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
   --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
   --initial-cluster "sandbox=http://127.0.0.1:$ETCD_PEER_PORT" --unsafe-no-fsync --log-level warn
 wait_healthy etcd "http://127.0.0.1:$ETCD_PORT/health"
 
-start kube-apiserver "$BIN/kube-apiserver" --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
-  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$API_PORT" \
+start kube-apiserver "${IN_CLUSTER[@]}" "$BIN/kube-apiserver" --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
+  "${APISERVER_NET[@]}" --secure-port "$API_PORT" \
   --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" --client-ca-file "$PKI/ca.crt" \
-  --token-auth-file "$PKI/tokens.csv" --authorization-mode RBAC \
+  --token-auth-file "$PKI/tokens.csv" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
-  --service-cluster-ip-range 10.96.0.0/16 --allow-privileged --profiling=false ${KUBE_APISERVER_EXTRA_ARGS:-}
+  --service-cluster-ip-range "$SERVICE_CIDR" --allow-privileged --profiling=false ${KUBE_APISERVER_EXTRA_ARGS:-}
+if $REAL_NODE; then
+  start sandbox-forward "$BIN/sandbox-forward" --netns "$NODE_NETNS" --listen "127.0.0.1:$API_PORT" --to "127.0.0.1:$API_PORT"
+fi
 wait_healthy kube-apiserver "https://127.0.0.1:$API_PORT/readyz" --cacert "$PKI/ca.crt" -H "Authorization: Bearer $TOKEN"
 
 KUBECONFIG_FILE="$DIR/kubeconfig"
@@ -163,16 +194,16 @@ chmod 600 "$KUBECONFIG_FILE"
 
 if ! $CONTROL_PLANE_ONLY; then
   KC=(--kubeconfig "$KUBECONFIG_FILE" --authentication-kubeconfig "$KUBECONFIG_FILE" --authorization-kubeconfig "$KUBECONFIG_FILE")
-  start kube-controller-manager "$BIN/kube-controller-manager" "${KC[@]}" \
+  start kube-controller-manager "${IN_CLUSTER[@]}" "$BIN/kube-controller-manager" "${KC[@]}" \
     --bind-address 127.0.0.1 --secure-port "$KCM_PORT" --leader-elect=false \
     --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
     --use-service-account-credentials --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key"
-  start kube-scheduler "$BIN/kube-scheduler" "${KC[@]}" \
+  start kube-scheduler "${IN_CLUSTER[@]}" "$BIN/kube-scheduler" "${KC[@]}" \
     --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --leader-elect=false
   # kwok reads this file instead of ~/.kwok/kwok.yaml, so a user's own kwok setup cannot leak in.
   printf 'apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokConfiguration\noptions: {}\n' >"$DIR/kwok.yaml"
   # Pod and node IPs come from loopback ranges, so nothing ever sends traffic off this machine.
-  start kwok "$BIN/kwok" --kubeconfig "$KUBECONFIG_FILE" --manage-all-nodes=false \
+  start kwok "${IN_CLUSTER[@]}" "$BIN/kwok" --kubeconfig "$KUBECONFIG_FILE" --manage-all-nodes=false \
     --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
     --cidr 127.1.0.1/16 --node-ip 127.0.0.1 --node-lease-duration-seconds 40 \
     --server-address "127.0.0.1:$KWOK_PORT" --config "$DIR/kwok.yaml"
@@ -193,6 +224,7 @@ if ! $CONTROL_PLANE_ONLY; then
       sleep 0.3
     done
   fi
+  $REAL_NODE && start_real_node
 fi
 
 if [[ -n "$OWNER_PID" ]]; then

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Stops a sandbox cluster started by start.sh and removes its directory.
+# Stops a sandbox cluster started by start.sh and removes its directory. With the real node, its pods,
+# containerd shims and pod cgroups go too; its mounts, network namespace and iptables rules end with
+# the namespaces that hold them.
 # usage: stop.sh [--keep-logs] [--check] [DIR]
 #   --keep-logs  keep DIR/logs (for a failed test's report); the rest of DIR goes
 #   --check      only tell, by the exit code, whether any of DIR's components still runs
@@ -38,8 +40,15 @@ stop_one() {
   kill -KILL "$pid" 2>/dev/null || true
   for _ in $(seq 50); do alive "$pid" || return 0; sleep 0.1; done
 }
+# shellcheck source=real-node.sh
+source "$SANDBOX_DIR/real-node.sh"
 if [[ -f "$PIDS" ]]; then
-  tac "$PIDS" | while read -r name pid; do stop_one "$name" "$pid"; done
+  tac "$PIDS" | while read -r name pid; do
+    stop_one "$name" "$pid"
+    # The real node's pods and containerd shims end with containerd, before the API server they
+    # watch and the namespaces that hold them.
+    if [[ "$name" == containerd ]]; then stop_real_node "$DIR"; fi
+  done
 fi
 if $KEEP_LOGS; then
   find "$DIR" -mindepth 1 -maxdepth 1 ! -name logs -exec rm -rf {} +

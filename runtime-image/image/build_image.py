@@ -41,7 +41,9 @@ KINDS = {
                  "out": "operator/target/image", "model": None},
 }
 GRAPHICS = r"awt|font|lcms|jsound|splash|jpeg|mlib"
-JAVA_OPTS = ["--add-opens", "java.base/java.lang=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED", "-XX:MaxRAMPercentage=75", "-Djava.io.tmpdir=/tmp"]
+JAVA_OPTS = ["--add-opens", "java.base/java.lang=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED", "-XX:MaxRAMPercentage=75", "-Djava.io.tmpdir=/tmp",
+             # an image has no locale: without these, logs print "µs" as "?s"
+             "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8"]
 
 
 def step(message):
@@ -193,7 +195,10 @@ def oci_layout(rootfs: Path, oci: Path, tag: str, kind: dict):
     manifest_digest = blob(oci, manifest_bytes)
     index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
              "manifests": [{"mediaType": manifest["mediaType"], "digest": manifest_digest, "size": len(manifest_bytes),
-                            "annotations": {"org.opencontainers.image.ref.name": tag}}]}
+                            "annotations": {"org.opencontainers.image.ref.name": tag,
+                                            # the name containerd gives it on `ctr images import`, the one
+                                            # the chart and the operator use by default
+                                            "io.containerd.image.name": f"docker.io/modelops/{kind['user']}:{tag}"}}]}
     (oci / "index.json").write_text(json.dumps(index, sort_keys=True))
     (oci / "oci-layout").write_text(json.dumps({"imageLayoutVersion": "1.0.0"}))
     step(f"OCI image layout in {oci}: {len(compressed) / 1e6:.1f} MB compressed, manifest {manifest_digest}")

@@ -1,21 +1,14 @@
-# Scene: the operator installed with Helm, then run as the chart's ServiceAccount.
-# There is no container engine here, so the chart's operator pod runs on a kwok node as a stand-in;
-# the real operator runs on this machine with that pod's identity: a token of the chart's
-# ServiceAccount (TokenRequest API), so it has exactly the chart's RBAC and nothing more.
+# Scene: the operator installed with Helm, exactly as a user installs it; its pod runs on the real
+# node from the image build_image.py built offline (loaded into the node's containerd).
 banner "installing the operator with Helm"
 run helm upgrade --install modelops-operator helm/modelops-operator \
-  --namespace modelops-system --create-namespace --wait --timeout 2m
-run kubectl -n modelops-system get deployment,serviceaccount,service -l app.kubernetes.io/instance=modelops-operator
-
-banner "running the operator as the chart's ServiceAccount"
-OPERATOR_KUBECONFIG="$DEMO_DIR/operator.kubeconfig"
-TOKEN="$(kubectl -n modelops-system create token modelops-operator --duration=12h)"
-sed -e "s/token: .*/token: $TOKEN/" -e 's/sandbox-admin/modelops-operator/' "$KUBECONFIG" >"$OPERATOR_KUBECONFIG"
+  --namespace modelops-system --create-namespace --wait --timeout 3m
+run kubectl -n modelops-system get deployment,pods,serviceaccount,service -o wide -l app.kubernetes.io/instance=modelops-operator
+run kubectl -n modelops-system wait --for=condition=Ready pod -l app.kubernetes.io/instance=modelops-operator --timeout=2m
+# The operator's metrics, reached from this machine the way a user reaches a Service: port-forward.
 OPERATOR_PORT="$(free_port)"
-KUBECONFIG="$OPERATOR_KUBECONFIG" QUARKUS_HTTP_PORT="$OPERATOR_PORT" \
-  java -Xmx256m --add-opens java.base/java.lang=ALL-UNNAMED \
-  -jar operator/target/quarkus-app/quarkus-run.jar >"$DEMO_DIR/operator.log" 2>&1 &
-OPERATOR_PID=$!
-on_exit "kill $OPERATOR_PID 2>/dev/null; wait $OPERATOR_PID 2>/dev/null"
-await_ready operator "$OPERATOR_PID" "localhost:$OPERATOR_PORT/q/health/ready" "$DEMO_DIR/operator.log"
-step "operator ready: log $DEMO_DIR/operator.log, metrics http://localhost:$OPERATOR_PORT/q/metrics"
+kubectl -n modelops-system port-forward service/modelops-operator-metrics "$OPERATOR_PORT:http-metrics" >"$DEMO_DIR/operator-port-forward.log" 2>&1 &
+OPERATOR_FORWARD_PID=$!
+on_exit "kill $OPERATOR_FORWARD_PID 2>/dev/null; wait $OPERATOR_FORWARD_PID 2>/dev/null"
+await_ready "operator's port-forward" "$OPERATOR_FORWARD_PID" "localhost:$OPERATOR_PORT/q/health/ready" "$DEMO_DIR/operator-port-forward.log"
+step "operator ready: logs with kubectl -n modelops-system logs deploy/modelops-operator, metrics http://localhost:$OPERATOR_PORT/q/metrics"

@@ -1,5 +1,5 @@
 # Scene: asking for more GPUs than the cluster has is reported, with the scheduler's own words.
-banner "asking for 6 GPUs on a cluster with 4, 2 of them taken by fraud-scorer"
+banner "asking for 6 GPUs on a node with 4, 2 of them taken by fraud-scorer"
 cat >"$DEMO_DIR/too-big.yaml" <<'YAML'
 apiVersion: modelops.dev/v1alpha1
 kind: ModelDeployment

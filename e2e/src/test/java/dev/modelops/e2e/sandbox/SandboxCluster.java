@@ -30,7 +30,8 @@ public final class SandboxCluster implements AutoCloseable {
   }
 
   /**
-   * Starts a full cluster: control plane, controllers, scheduler, and kwok with the default nodes.
+   * Starts a cluster of kwok nodes: control plane, controllers, scheduler, and kwok with the
+   * default nodes, where pods are simulated (fast, for behaviour that needs no running pod).
    */
   public static SandboxCluster start(String name) {
     return start(name, List.of());
@@ -47,9 +48,27 @@ public final class SandboxCluster implements AutoCloseable {
   }
 
   /**
-   * Starts a cluster with extra options and environment ({@code NAME=value}) of {@code start.sh}.
+   * Starts a kwok cluster with extra options and environment ({@code NAME=value}) of {@code
+   * start.sh}.
    */
   public static SandboxCluster start(String name, List<String> options, List<String> env) {
+    List<String> kwokOnly = new ArrayList<>(options);
+    kwokOnly.add("--kwok-only");
+    return startWith(name, kwokOnly, env);
+  }
+
+  /**
+   * Starts a cluster with its real node (kubelet, containerd, CNI, kube-proxy, CoreDNS, the model
+   * file server), loading the given OCI images into the node's containerd, plus extra options.
+   */
+  public static SandboxCluster startWithRealNode(
+      String name, List<Path> images, List<String> options) {
+    List<String> all = new ArrayList<>(options);
+    images.forEach(i -> all.addAll(List.of("--load-image", i.toString())));
+    return startWith(name, all, List.of());
+  }
+
+  private static SandboxCluster startWith(String name, List<String> options, List<String> env) {
     Path dir =
         workDir()
             .resolve(name + "-" + ProcessHandle.current().pid() + "-" + STARTED.incrementAndGet());
@@ -91,6 +110,21 @@ public final class SandboxCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The directory the real node's model file server serves (http://models.modelops-sandbox.svc/).
+   */
+  public Path modelsDir() {
+    return dir.resolve("models");
+  }
+
+  /**
+   * Relays a loopback port of this machine to host:port inside the real node's network namespace,
+   * for example a Service's ClusterIP, which the node's kube-proxy routes.
+   */
+  public ClusterForward forward(String hostPort) {
+    return ClusterForward.start(this, hostPort);
   }
 
   /** Runs the sandbox's kubectl against this cluster. */

@@ -71,8 +71,18 @@ public record PodProblem(String reason, String message) {
       return Optional.empty();
     }
     String message = Optional.ofNullable(terminated.getMessage()).orElse("").strip();
-    return Optional.of(
-        message.isEmpty() ? "exit code " + terminated.getExitCode() : lastLine(message));
+    String exit = "exit code " + terminated.getExitCode();
+    // The kubelet names a kill it saw (OOMKilled) in reason; message holds the container's last
+    // words (its termination message, or its log tail with FallbackToLogsOnError).
+    String reason = terminated.getReason();
+    if (reason != null && !List.of("Error", "Completed").contains(reason)) {
+      String what = "OOMKilled".equals(reason) ? reason + ": over its memory limit" : reason;
+      return Optional.of(
+          message.isEmpty()
+              ? what + " (" + exit + ")"
+              : what + " (" + exit + "); last words: " + lastLine(message));
+    }
+    return Optional.of(message.isEmpty() ? exit : lastLine(message));
   }
 
   private static Optional<PodProblem> imagePull(String pod, ContainerStatus cs) {

@@ -108,13 +108,16 @@ class PodProblemTest {
             .withNewLastState()
             .withNewTerminated()
             .withExitCode(137)
-            .withMessage("OOMKilled")
+            .withReason("OOMKilled")
+            .withMessage("INFO loading model\nINFO warming up")
             .endTerminated()
             .endLastState()
             .build();
     PodProblem problem = PodProblem.of(List.of(pod(List.of(), List.of(crash))), null).orElseThrow();
     assertThat(problem.reason()).isEqualTo("CrashLooping");
-    assertThat(problem.message()).contains("OOMKilled");
+    // As a kubelet reports it: the kill in reason, the log tail (FallbackToLogsOnError) in message.
+    assertThat(problem.message())
+        .contains("OOMKilled: over its memory limit (exit code 137); last words: INFO warming up");
   }
 
   @Test

@@ -30,6 +30,18 @@ public interface RuntimeConfig {
   @WithDefault("false")
   boolean requireGpu();
 
+  /**
+   * A model that cannot be loaded ends the process (exit code 1) with the reason in {@link
+   * #terminationLog()}, so Kubernetes shows it in the pod's status and restarts the container,
+   * instead of a pod that runs and is never ready. false keeps the server up, answering 503.
+   */
+  @WithDefault("true")
+  boolean exitOnLoadFailure();
+
+  /** Where the reason of a failed load is written; the kubelet reads it into the pod's status. */
+  @WithDefault("/dev/termination-log")
+  String terminationLog();
+
   /** Largest request body accepted; larger ones get a 413. */
   @WithDefault("67108864")
   long maxRequestBytes();

@@ -8,11 +8,14 @@ import dev.modelops.runtime.inference.ExecutionProviders;
 import dev.modelops.runtime.inference.ModelSession;
 import dev.modelops.runtime.inference.Warmup;
 import dev.modelops.runtime.metrics.RuntimeMetrics;
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -108,8 +111,21 @@ public class ModelRegistry {
       String reason = reason(e);
       LOG.errorf("model %s cannot be served: %s", name, reason);
       metrics.loadFailed();
+      if (config.exitOnLoadFailure()) {
+        exitWith("model %s cannot be served: %s".formatted(name, reason));
+      }
       return ServedModel.failed(name, version, reason);
     }
+  }
+
+  /** Ends the process with the reason where the kubelet reads a container's last words. */
+  private void exitWith(String reason) {
+    try {
+      Files.writeString(Path.of(config.terminationLog()), reason);
+    } catch (IOException | RuntimeException e) {
+      LOG.debugf("no termination log at %s: %s", config.terminationLog(), e.getMessage());
+    }
+    Quarkus.asyncExit(1);
   }
 
   /** Whether dynamic batching applies to this model, and why not, for the log line. */

@@ -1,0 +1,311 @@
+package dev.modelops.e2e.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.modelops.e2e.api.ModelDeployments;
+import dev.modelops.e2e.operator.OperatorProcess;
+import dev.modelops.e2e.sandbox.AppImages;
+import dev.modelops.e2e.sandbox.ClusterForward;
+import dev.modelops.e2e.sandbox.SandboxCluster;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * ModelDeployments on the sandbox's real node: pods that a kubelet really runs from the runtime
+ * image, models fetched from the sandbox's file server, Services routed by kube-proxy. Every status
+ * asserted here is what the kubelet reported, none is written by the test.
+ */
+class RealNodeServingTest {
+
+  static final Duration WAIT = Duration.ofMinutes(3);
+  static final String MODELS = "http://models.modelops-sandbox.svc/";
+  static SandboxCluster cluster;
+  static KubernetesClient client;
+  static ModelDeployments mdeps;
+  static OperatorProcess operator;
+  static final AtomicInteger NAMESPACES = new AtomicInteger();
+  String ns;
+
+  @BeforeAll
+  static void start() {
+    // No kwok nodes: every pod lands on the real node, 2 simulated GPUs.
+    cluster =
+        SandboxCluster.startWithRealNode(
+            "real-node",
+            List.of(AppImages.runtime()),
+            List.of("--cpu-nodes", "0", "--gpu-nodes", "0", "--real-node-gpus", "2"));
+    client = cluster.client();
+    mdeps = new ModelDeployments(client);
+    mdeps.installCrd();
+    operator = OperatorProcess.start(cluster, "operator");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @BeforeEach
+  void namespace(TestInfo test) {
+    ns = test.getTestMethod().orElseThrow().getName().replaceAll("([A-Z])", "-$1").toLowerCase();
+    ns = ns.substring(0, Math.min(ns.length(), 50)) + "-" + NAMESPACES.incrementAndGet();
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
+  }
+
+  @AfterEach
+  void deleteNamespace() {
+    client.namespaces().withName(ns).delete();
+    await().atMost(WAIT).until(() -> client.pods().inNamespace(ns).list().getItems().isEmpty());
+  }
+
+  static String sha256(String modelFile) throws Exception {
+    byte[] bytes = Files.readAllBytes(cluster.modelsDir().resolve(modelFile));
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  static Map<String, Object> spec(String file, String sha256, Map<String, Object> runtime) {
+    Map<String, Object> spec = new LinkedHashMap<>();
+    spec.put("model", Map.of("version", "1", "uri", MODELS + file, "sha256", sha256));
+    Map<String, Object> rt = new LinkedHashMap<>();
+    rt.put("replicas", 1);
+    rt.put("resources", Map.of("requests", Map.of("cpu", "100m", "memory", "256Mi")));
+    rt.putAll(runtime);
+    spec.put("runtime", rt);
+    return spec;
+  }
+
+  void apply(String name, Map<String, Object> spec) {
+    GenericKubernetesResource mdep = ModelDeployments.modelDeployment(name, spec);
+    mdep.getMetadata().setNamespace(ns);
+    mdeps.api().inNamespace(ns).resource(mdep).serverSideApply();
+  }
+
+  @SuppressWarnings("unchecked")
+  Map<String, Object> condition(String name, String type) {
+    var mdep = mdeps.api().inNamespace(ns).withName(name).get();
+    var status = (Map<String, Object>) mdep.getAdditionalProperties().get("status");
+    if (status == null) {
+      return Map.of();
+    }
+    return ((List<Map<String, Object>>) status.getOrDefault("conditions", List.of()))
+        .stream().filter(c -> type.equals(c.get("type"))).findFirst().orElse(Map.of());
+  }
+
+  void awaitCondition(String name, String type, String status, String reason) {
+    await(name + " " + type + "=" + status + " (" + reason + ")")
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(condition(name, type))
+                    .containsEntry("status", status)
+                    .containsEntry("reason", reason));
+  }
+
+  List<Pod> pods(String name) {
+    return client
+        .pods()
+        .inNamespace(ns)
+        .withLabel("modelops.dev/deployment", name)
+        .list()
+        .getItems();
+  }
+
+  static Instant readySince(Pod pod) {
+    return pod.getStatus().getConditions().stream()
+        .filter(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))
+        .map(c -> Instant.parse(c.getLastTransitionTime()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(pod.getMetadata().getName() + " is not Ready"));
+  }
+
+  @Test
+  void availableOnlyOnceTheReadinessProbePassesAndTheServiceAnswers() throws Exception {
+    apply("iris", spec("mlp.onnx", sha256("mlp.onnx"), Map.of("replicas", 2)));
+    awaitCondition("iris", "Available", "True", "MinimumReplicasAvailable");
+
+    List<Pod> pods = pods("iris");
+    assertThat(pods).hasSize(2);
+    Instant available =
+        Instant.parse((String) condition("iris", "Available").get("lastTransitionTime"));
+    for (Pod pod : pods) {
+      assertThat(pod.getSpec().getNodeName()).isEqualTo("sandbox-node-1");
+      // The kubelet's own record: the fetch container finished, the runtime passed its probe
+      // before the ModelDeployment said Available (seconds, as conditions keep them).
+      ContainerStatus fetch = pod.getStatus().getInitContainerStatuses().get(0);
+      assertThat(fetch.getState().getTerminated().getExitCode()).isZero();
+      assertThat(readySince(pod)).isBeforeOrEqualTo(available);
+      assertThat(pod.getStatus().getPodIP()).startsWith("10.244.0.");
+    }
+
+    // The Service's EndpointSlice lists exactly the ready pods' addresses.
+    var slices =
+        client
+            .discovery()
+            .v1()
+            .endpointSlices()
+            .inNamespace(ns)
+            .withLabel("kubernetes.io/service-name", "iris")
+            .list()
+            .getItems();
+    List<Endpoint> endpoints = slices.stream().flatMap(s -> s.getEndpoints().stream()).toList();
+    assertThat(endpoints)
+        .allSatisfy(e -> assertThat(e.getConditions().getReady()).isTrue())
+        .flatExtracting(Endpoint::getAddresses)
+        .containsExactlyInAnyOrderElementsOf(
+            pods.stream().map(p -> p.getStatus().getPodIP()).toList());
+
+    // A V2 inference through the Service's ClusterIP, routed by the node's kube-proxy.
+    String clusterIp =
+        client.services().inNamespace(ns).withName("iris").get().getSpec().getClusterIP();
+    try (ClusterForward service = cluster.forward(clusterIp + ":8080")) {
+      HttpResponse<String> answer =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(service.url() + "/v2/models/iris/infer"))
+                      .header("Content-Type", "application/json")
+                      .POST(
+                          HttpRequest.BodyPublishers.ofString(
+                              "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\","
+                                  + "\"data\":[5.1,3.5,1.4,0.2]}]}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+      assertThat(answer.body()).contains("\"model_name\":\"iris\"").contains("\"shape\":[1,3]");
+    }
+  }
+
+  @Test
+  void aChecksumMismatchIsReportedFromTheInitContainersTerminationMessage() {
+    apply("tampered", spec("mlp.onnx", "0".repeat(64), Map.of()));
+    awaitCondition("tampered", "Degraded", "True", "ChecksumMismatch");
+    ContainerStatus fetch = pods("tampered").get(0).getStatus().getInitContainerStatuses().get(0);
+    var terminated =
+        fetch.getState().getTerminated() != null
+            ? fetch.getState().getTerminated()
+            : fetch.getLastState().getTerminated();
+    assertThat(terminated.getExitCode()).isNotZero();
+    assertThat(terminated.getMessage()).contains("sha256");
+    assertThat((String) condition("tampered", "Degraded").get("message"))
+        .contains("could not fetch the model")
+        .contains("0".repeat(64));
+    assertThat(condition("tampered", "Available")).containsEntry("status", "False");
+  }
+
+  @Test
+  void aCorruptModelCrashLoopsWithTheRuntimesLastWords() throws Exception {
+    apply("corrupt", spec("corrupt.onnx", sha256("corrupt.onnx"), Map.of()));
+    awaitCondition("corrupt", "Degraded", "True", "CrashLooping");
+    ContainerStatus runtime = pods("corrupt").get(0).getStatus().getContainerStatuses().get(0);
+    assertThat(runtime.getLastState().getTerminated().getExitCode()).isEqualTo(1);
+    assertThat(runtime.getLastState().getTerminated().getMessage())
+        .contains("model corrupt cannot be served: not a valid ONNX model");
+    assertThat((String) condition("corrupt", "Degraded").get("message"))
+        .contains("keeps crashing")
+        .contains("not a valid ONNX model");
+  }
+
+  @Test
+  void aPodOverItsMemoryLimitIsOomKilledByTheKernel() throws Exception {
+    apply(
+        "starved",
+        spec(
+            "mlp.onnx",
+            sha256("mlp.onnx"),
+            Map.of(
+                "resources",
+                Map.of(
+                    "requests", Map.of("cpu", "100m", "memory", "48Mi"),
+                    "limits", Map.of("memory", "48Mi")))));
+    awaitCondition("starved", "Degraded", "True", "CrashLooping");
+    ContainerStatus runtime = pods("starved").get(0).getStatus().getContainerStatuses().get(0);
+    assertThat(runtime.getLastState().getTerminated().getReason()).isEqualTo("OOMKilled");
+    assertThat(runtime.getLastState().getTerminated().getExitCode()).isEqualTo(137);
+    assertThat((String) condition("starved", "Degraded").get("message"))
+        .contains("OOMKilled: over its memory limit (exit code 137)");
+  }
+
+  @Test
+  void anImageNoRegistryHasIsImagePullFailed() throws Exception {
+    apply(
+        "unpullable",
+        spec("mlp.onnx", sha256("mlp.onnx"), Map.of("image", "modelops/no-such-runtime:0.0.1")));
+    awaitCondition("unpullable", "Degraded", "True", "ImagePullFailed");
+    assertThat((String) condition("unpullable", "Degraded").get("message"))
+        .contains("modelops/no-such-runtime:0.0.1");
+  }
+
+  @Test
+  void gpuPodsHoldASimulatedGpuAndRunOnTheCpu() throws Exception {
+    apply(
+        "gpu",
+        spec(
+            "mlp.onnx",
+            sha256("mlp.onnx"),
+            Map.of("replicas", 2, "gpu", Map.of("count", 1, "product", "NVIDIA-H100-80GB-HBM3"))));
+    awaitCondition("gpu", "Available", "True", "MinimumReplicasAvailable");
+    for (Pod pod : pods("gpu")) {
+      assertThat(pod.getSpec().getNodeName()).isEqualTo("sandbox-node-1");
+      assertThat(
+              pod.getSpec()
+                  .getContainers()
+                  .get(0)
+                  .getResources()
+                  .getLimits()
+                  .get("nvidia.com/gpu")
+                  .getAmount())
+          .isEqualTo("1");
+      String log =
+          client
+              .pods()
+              .inNamespace(ns)
+              .withName(pod.getMetadata().getName())
+              .inContainer("runtime")
+              .getLog();
+      assertThat(log).contains("loaded from").contains(" on cpu");
+    }
+    // The device plugin handed each pod a different simulated device.
+    String plugin = Files.readString(cluster.dir().resolve("logs/sandbox-gpu-plugin.log"));
+    assertThat(plugin).contains("allocating sandbox-gpu-0").contains("allocating sandbox-gpu-1");
+
+    // Both GPUs are taken: a third pod cannot be scheduled, in the scheduler's words.
+    apply(
+        "gpu-more",
+        spec(
+            "mlp.onnx",
+            sha256("mlp.onnx"),
+            Map.of("gpu", Map.of("count", 1, "product", "NVIDIA-H100-80GB-HBM3"))));
+    awaitCondition("gpu-more", "Degraded", "True", "InsufficientGPU");
+  }
+}
