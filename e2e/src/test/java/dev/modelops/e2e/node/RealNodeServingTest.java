@@ -224,6 +224,15 @@ class RealNodeServingTest {
   }
 
   @Test
+  void aModelTheServerDoesNotHaveIsModelFetchFailed() {
+    apply("missing", spec("no-such-model.onnx", "a".repeat(64), Map.of()));
+    awaitCondition("missing", "Degraded", "True", "ModelFetchFailed");
+    assertThat((String) condition("missing", "Degraded").get("message"))
+        .contains("could not fetch the model")
+        .contains("404");
+  }
+
+  @Test
   void aCorruptModelCrashLoopsWithTheRuntimesLastWords() throws Exception {
     apply("corrupt", spec("corrupt.onnx", sha256("corrupt.onnx"), Map.of()));
     awaitCondition("corrupt", "Degraded", "True", "CrashLooping");
@@ -246,14 +255,20 @@ class RealNodeServingTest {
             Map.of(
                 "resources",
                 Map.of(
-                    "requests", Map.of("cpu", "100m", "memory", "48Mi"),
-                    "limits", Map.of("memory", "48Mi")))));
+                    // Far below what a JVM touches while it starts: the kernel kills it every
+                    // time, before it could fail on its own (which a tighter limit allows).
+                    "requests", Map.of("cpu", "100m", "memory", "16Mi"),
+                    "limits", Map.of("memory", "16Mi")))));
     awaitCondition("starved", "Degraded", "True", "CrashLooping");
     ContainerStatus runtime = pods("starved").get(0).getStatus().getContainerStatuses().get(0);
     assertThat(runtime.getLastState().getTerminated().getReason()).isEqualTo("OOMKilled");
     assertThat(runtime.getLastState().getTerminated().getExitCode()).isEqualTo(137);
-    assertThat((String) condition("starved", "Degraded").get("message"))
-        .contains("OOMKilled: over its memory limit (exit code 137)");
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat((String) condition("starved", "Degraded").get("message"))
+                    .contains("OOMKilled: over its memory limit (exit code 137)"));
   }
 
   @Test

@@ -23,8 +23,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The operator, run as its own process, serves ModelDeployments on the sandbox cluster: real API
@@ -366,113 +364,8 @@ class ModelDeploymentServingTest {
     assertThat(wait.exitCode()).as(wait.stderr()).isZero();
   }
 
-  /**
-   * kwok makes pods Ready once and then leaves their status alone, so a test can write the status a
-   * kubelet would write for a failing pod, and the operator must read it as the kubelet meant it.
-   */
-  void failPod(
-      String name, java.util.function.Consumer<io.fabric8.kubernetes.api.model.PodStatus> failure) {
-    var pod =
-        client
-            .pods()
-            .inNamespace(ns)
-            .withLabel("modelops.dev/deployment", name)
-            .list()
-            .getItems()
-            .get(0);
-    var status = pod.getStatus();
-    status
-        .getConditions()
-        .forEach(
-            c -> {
-              if (c.getType().equals("Ready") || c.getType().equals("ContainersReady")) {
-                c.setStatus("False");
-              }
-            });
-    status.getContainerStatuses().forEach(cs -> cs.setReady(false));
-    failure.accept(status);
-    client.pods().inNamespace(ns).resource(pod).updateStatus();
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @CsvSource({
-    "ChecksumMismatch, sha256 mismatch: expected cccc, got dddd",
-    "ModelFetchFailed, GET https://models.example/fraud/1/model.onnx: connect timed out after 3 attempts",
-    "ImagePullFailed, manifest unknown",
-    "CrashLooping, OOMKilled"
-  })
-  void podFailuresAreReportedWithTheirReason(String reason, String words) {
-    apply("failing", gpuSpec("1", 1));
-    awaitCondition("failing", "Available", "True", "MinimumReplicasAvailable");
-    failPod(
-        "failing",
-        status -> {
-          var runtime = status.getContainerStatuses().get(0);
-          switch (reason) {
-            case "ChecksumMismatch", "ModelFetchFailed" ->
-                status.setInitContainerStatuses(
-                    List.of(
-                        new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
-                            .withName("fetch-model")
-                            .withImage(runtime.getImage())
-                            .withImageID("")
-                            .withReady(false)
-                            .withRestartCount(2)
-                            .withNewState()
-                            .withNewTerminated()
-                            .withExitCode(1)
-                            .withReason("Error")
-                            .withMessage(words)
-                            .endTerminated()
-                            .endState()
-                            .build()));
-            case "ImagePullFailed" ->
-                runtime.setState(
-                    new io.fabric8.kubernetes.api.model.ContainerStateBuilder()
-                        .withNewWaiting()
-                        .withReason("ImagePullBackOff")
-                        .withMessage(words)
-                        .endWaiting()
-                        .build());
-            default -> {
-              runtime.setRestartCount(5);
-              runtime.setState(
-                  new io.fabric8.kubernetes.api.model.ContainerStateBuilder()
-                      .withNewWaiting()
-                      .withReason("CrashLoopBackOff")
-                      .endWaiting()
-                      .build());
-              runtime.setLastState(
-                  new io.fabric8.kubernetes.api.model.ContainerStateBuilder()
-                      .withNewTerminated()
-                      .withExitCode(137)
-                      .withReason("OOMKilled")
-                      .withMessage(words)
-                      .endTerminated()
-                      .build());
-            }
-          }
-        });
-    awaitCondition("failing", "Degraded", "True", reason);
-    awaitCondition("failing", "Available", "False", reason);
-    assertThat((String) condition(get("failing"), "Degraded").get("message")).contains(words);
-    await()
-        .atMost(WAIT)
-        .untilAsserted(
-            () ->
-                assertThat(
-                        client
-                            .v1()
-                            .events()
-                            .inNamespace(ns)
-                            .withField("involvedObject.name", "failing")
-                            .list()
-                            .getItems())
-                    .anySatisfy(
-                        e ->
-                            assertThat(e.getType() + "/" + e.getReason())
-                                .isEqualTo("Warning/" + reason)));
-  }
+  // Pod failures (ChecksumMismatch, ModelFetchFailed, ImagePullFailed, CrashLooping, OOMKilled)
+  // are tested on pods a real kubelet runs: dev.modelops.e2e.node.RealNodeServingTest.
 
   @Test
   void decisionsAreRecordedAsEvents() {
