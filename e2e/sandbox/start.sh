@@ -232,6 +232,7 @@ if [[ -n "$OWNER_PID" ]]; then
   setsid bash -c 'while kill -0 "$1" 2>/dev/null && [[ -f "$3/pids" ]]; do sleep 2; done
     [[ -f "$3/pids" ]] && exec "$2" --keep-logs "$3"' \
     owner-watch "$OWNER_PID" "$SANDBOX_DIR/stop.sh" "$DIR" >/dev/null 2>&1 </dev/null &
+  echo $! >"$DIR/owner-watch.pid"
 fi
 
 started=true

@@ -40,6 +40,11 @@ stop_one() {
   kill -KILL "$pid" 2>/dev/null || true
   for _ in $(seq 50); do alive "$pid" || return 0; sleep 0.1; done
 }
+# The watcher of --owner-pid goes first, unless it is the one stopping the cluster.
+if [[ -f "$DIR/owner-watch.pid" ]]; then
+  watcher="$(cat "$DIR/owner-watch.pid")"
+  [[ "$watcher" != "$$" ]] && grep -qa owner-watch "/proc/$watcher/cmdline" 2>/dev/null && kill "$watcher" 2>/dev/null
+fi
 # shellcheck source=real-node.sh
 source "$SANDBOX_DIR/real-node.sh"
 if [[ -f "$PIDS" ]]; then

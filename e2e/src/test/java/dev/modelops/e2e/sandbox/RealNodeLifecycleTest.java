@@ -85,7 +85,8 @@ class RealNodeLifecycleTest {
         HexFormat.of()
             .formatHex(
                 MessageDigest.getInstance("SHA-256")
-                    .digest(cluster.dir().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                    .digest(
+                        cluster.dir().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
             .substring(0, 10);
     return new Started(cluster.dir(), pids, netns, "modelops-sandbox-" + hash);
   }
