@@ -17,12 +17,4 @@ else
   echo "[demo] building ${modules[*]} (about a minute)" >&2
   ./mvnw -B -ntp -q -pl "$(IFS=,; echo "${modules[*]}")" -am package -DskipTests -Dspotless.check.skip=true -Dspotless.apply.skip=true >&2
 fi
-for kind in runtime operator; do
-  module=operator
-  [[ $kind == runtime ]] && module=runtime-image
-  index="$module/target/image/oci/index.json"
-  if [[ ! -f "$index" || "$module/target/quarkus-app/quarkus-run.jar" -nt "$index" || runtime-image/image/build_image.py -nt "$index" ]]; then
-    echo "[demo] building the $kind image (build_image.py, offline)" >&2
-    python3 runtime-image/image/build_image.py --kind "$kind" --java-home "$JAVA_HOME" 2>&1 | grep -F 'OCI image layout' >&2
-  fi
-done
+e2e/sandbox/app-images.sh >/dev/null

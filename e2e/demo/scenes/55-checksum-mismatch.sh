@@ -10,7 +10,7 @@ spec:
   model:
     version: "1"
     uri: http://models.modelops-sandbox.svc/mlp.onnx
-    sha256: 0000000000000000000000000000000000000000000000000000000000000000
+    sha256: "0000000000000000000000000000000000000000000000000000000000000000"
   runtime:
     replicas: 1
     resources: {requests: {cpu: 100m}}

@@ -24,28 +24,37 @@ class DemoTest {
 
     assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isZero();
     assertThat(run.stdout())
-        .containsPattern("sandbox-gpu-1\\s+64\\s+2\\s+nvidia.com/gpu")
-        .containsPattern("sandbox-cpu-1\\s+16\\s+<none>")
+        // The real node, with its simulated GPUs and its real container runtime.
+        .containsPattern("sandbox-node-1\\s+2\\s+4\\s+containerd://")
         .contains("NVIDIA-H100-80GB-HBM3")
         .contains("STATUS: deployed")
+        // The chart's operator pod runs on the real node, from the image built offline.
+        .containsPattern("pod/modelops-operator-\\S+\\s+1/1\\s+Running.*sandbox-node-1")
         .contains("operator ready")
-        .containsPattern("fraud-scorer-r1-\\S+\\s+1/1\\s+Running.*sandbox-gpu-")
+        .containsPattern("fraud-scorer-r1-\\S+\\s+1/1\\s+Running.*sandbox-node-1")
         .contains(
             "Available=True (MinimumReplicasAvailable): revision 1 serves with 2/2 pods ready")
+        // What the pod's containers really said: the fetch, and the CPU fallback on a GPU pod.
+        .contains("fetch: model ready at /models/model.onnx")
+        .contains("execution provider: cpu (CUDA execution provider could not be loaded")
         .contains("revision 1: version 7, Superseded")
         .contains("revision 2: version 8, Serving")
         .containsPattern("fraud-scorer\\s+fraud-scorer\\s+8\\s+True")
         .contains("Degraded=True (InsufficientGPU): pod too-big-r1-")
         .contains("Insufficient nvidia.com/gpu")
+        // A real init container's refusal of a model whose sha256 does not match.
+        .contains("Degraded=True (ChecksumMismatch): pod tampered-r1-")
+        .contains("expected 0000000000000000000000000000000000000000000000000000000000000000, got ")
+        .containsPattern("iris-\\S+\\s+IPv4\\s+8080\\s+10\\.244\\.0\\.\\d+,10\\.244\\.0\\.\\d+")
         .containsPattern(
-            "\\{\"model_name\":\"iris\",\"id\":\"demo-1\",\"outputs\":\\[\\{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":\\[2,3\\]")
+            "\\{\"model_name\":\"iris\",\"model_version\":\"1\",\"id\":\"demo-1\",\"outputs\":\\[\\{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":\\[2,3\\]")
         .contains("kubectl describe mdep fraud-scorer");
     assertThat(run.stderr()).contains("stopped and removed " + dir);
     assertThat(dir).doesNotExist();
     for (String url :
         List.of(
             find(run.stdout(), "metrics (http://localhost:\\d+)/q/metrics"),
-            find(run.stdout(), "serving on (http://localhost:\\d+)/v2"))) {
+            find(run.stdout(), "reachable on (http://localhost:\\d+)/v2"))) {
       assertThat(answers(url)).as("%s was stopped with the demo", url).isFalse();
     }
   }

@@ -207,6 +207,16 @@ class RealNodeServingTest {
   }
 
   @Test
+  void aModelInsideTheImageServes() {
+    // The fetched model's volume once hid the image's /models: the pod crash-looped, "model file
+    // /models/iris.onnx does not exist".
+    Map<String, Object> spec = spec("unused", "unused", Map.of());
+    spec.put("model", Map.of("version", "1", "uri", "file:///models/iris.onnx"));
+    apply("shipped", spec);
+    awaitCondition("shipped", "Available", "True", "MinimumReplicasAvailable");
+  }
+
+  @Test
   void aChecksumMismatchIsReportedFromTheInitContainersTerminationMessage() {
     apply("tampered", spec("mlp.onnx", "0".repeat(64), Map.of()));
     awaitCondition("tampered", "Degraded", "True", "ChecksumMismatch");

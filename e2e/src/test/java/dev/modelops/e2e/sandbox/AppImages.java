@@ -1,56 +1,38 @@
 package dev.modelops.e2e.sandbox;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The runtime's and the operator's images, built offline by build_image.py from the jars the same
- * build packaged, once per test run, for loading into the real node's containerd.
+ * build packaged (e2e/sandbox/app-images.sh, which skips images newer than their jars), for loading
+ * into the real node's containerd.
  */
 public final class AppImages {
 
-  private static final Map<String, Path> BUILT = new HashMap<>();
+  private static List<Path> built;
 
   private AppImages() {}
 
   /** The runtime image (docker.io/modelops/runtime:0.1.0) as an OCI layout. */
   public static Path runtime() {
-    return build("runtime");
+    return build().get(0);
   }
 
   /** The operator image (docker.io/modelops/operator:0.1.0) as an OCI layout. */
   public static Path operator() {
-    return build("operator");
+    return build().get(1);
   }
 
-  private static synchronized Path build(String kind) {
-    return BUILT.computeIfAbsent(
-        kind,
-        k -> {
-          Path out = SandboxCluster.workDir().resolveSibling("app-images").resolve(k);
-          ScriptRun run =
-              ScriptRun.run(
-                  List.of(
-                      "python3",
-                      SandboxCluster.repo()
-                          .resolve("runtime-image/image/build_image.py")
-                          .toString(),
-                      "--kind",
-                      k,
-                      "--java-home",
-                      System.getProperty("java.home"),
-                      "--out",
-                      out.toString()),
-                  List.of());
-          Path oci = out.resolve("oci");
-          if (run.exitCode() != 0 || !Files.exists(oci.resolve("index.json"))) {
-            throw new IllegalStateException(
-                "building the " + k + " image failed:\n" + run.stderr());
-          }
-          return oci;
-        });
+  private static synchronized List<Path> build() {
+    if (built == null) {
+      ScriptRun run =
+          ScriptRun.run(List.of(SandboxCluster.script("app-images.sh").toString()), List.of());
+      if (run.exitCode() != 0) {
+        throw new IllegalStateException("building the images failed:\n" + run.stderr());
+      }
+      built = run.stdout().lines().map(Path::of).toList();
+    }
+    return built;
   }
 }

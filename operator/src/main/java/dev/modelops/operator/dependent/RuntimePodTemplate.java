@@ -44,7 +44,11 @@ public final class RuntimePodTemplate {
     String image = runtime.image != null ? runtime.image : config.runtimeImage();
 
     List<Volume> volumes = new ArrayList<>();
-    volumes.add(new VolumeBuilder().withName("model").withNewEmptyDir().endEmptyDir().build());
+    // The fetched model's volume, only when there is one to fetch: mounted over /models it would
+    // hide a model shipped inside the image (file:// URIs).
+    if (location.needsFetch()) {
+      volumes.add(new VolumeBuilder().withName("model").withNewEmptyDir().endEmptyDir().build());
+    }
     volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
     location
         .claim()
@@ -99,7 +103,10 @@ public final class RuntimePodTemplate {
             .withProtocol("TCP")
             .endPort()
             .withVolumeMounts(
-                mount("model", ModelLocation.MODELS_DIR, true), mount("tmp", "/tmp", false))
+                location.needsFetch()
+                    ? List.of(
+                        mount("model", ModelLocation.MODELS_DIR, true), mount("tmp", "/tmp", false))
+                    : List.of(mount("tmp", "/tmp", false)))
             .withResources(resources(runtime))
             .withStartupProbe(probe("/v2/health/live", port, 5, 60))
             .withLivenessProbe(probe("/v2/health/live", port, 10, 3))
