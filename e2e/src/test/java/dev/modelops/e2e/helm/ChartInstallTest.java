@@ -53,23 +53,7 @@ class ChartInstallTest {
   }
 
   static void install(String... sets) {
-    List<String> args =
-        new java.util.ArrayList<>(
-            List.of(
-                "upgrade",
-                "--install",
-                RELEASE,
-                Helm.CHART.toString(),
-                "--namespace",
-                NS,
-                "--create-namespace",
-                "--wait",
-                "--timeout",
-                "90s"));
-    for (String set : sets) {
-      args.addAll(List.of("--set", set));
-    }
-    ScriptRun run = helm(args.toArray(String[]::new));
+    ScriptRun run = Helm.install(cluster.kubeconfig(), "90s", sets);
     assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isZero();
   }
 
@@ -180,17 +164,20 @@ class ChartInstallTest {
     }
     try (OperatorProcess operator = leader("operator-pod-1")) {
       awaitLeaseHolder("operator-pod-1");
-      // Another pod takes the Lease (a patch: the operator renews it concurrently).
+      // Another pod takes the Lease. A merge patch carries no resourceVersion: edit() did, and
+      // failed with a 409 whenever the operator renewed the Lease between its read and its write.
       client
           .leases()
           .inNamespace(NS)
           .withName("modelops-operator-lock")
-          .edit(
-              lease -> {
-                lease.getSpec().setHolderIdentity("operator-pod-2");
-                lease.getSpec().setRenewTime(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
-                return lease;
-              });
+          .patch(
+              io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                  io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+              "{\"spec\":{\"holderIdentity\":\"operator-pod-2\",\"renewTime\":\"%s\"}}"
+                  .formatted(
+                      java.time.format.DateTimeFormatter.ofPattern(
+                              "yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+                          .format(java.time.LocalDateTime.now(java.time.ZoneOffset.UTC))));
       await("the operator exits when another pod leads")
           .atMost(Duration.ofSeconds(60))
           .until(() -> !operator.alive());

@@ -35,6 +35,30 @@ final class Helm {
             "HELM_DATA_HOME=" + home.resolve("data")));
   }
 
+  /**
+   * `helm upgrade --install` of the chart as release modelops-operator in modelops-system, waiting
+   * up to timeout for the operator to be ready, with --set arguments; a failure is returned.
+   */
+  static ScriptRun install(Path kubeconfig, String timeout, String... sets) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "upgrade",
+                "--install",
+                "modelops-operator",
+                CHART.toString(),
+                "--namespace",
+                "modelops-system",
+                "--create-namespace",
+                "--wait",
+                "--timeout",
+                timeout));
+    for (String set : sets) {
+      args.addAll(List.of("--set", set));
+    }
+    return run(kubeconfig, args.toArray(String[]::new));
+  }
+
   /** `helm template` of the chart with --set arguments; a failure is returned, not thrown. */
   static ScriptRun template(String... sets) {
     List<String> args =

@@ -41,18 +41,7 @@ class OperatorPodTest {
             List.of("--cpu-nodes", "0", "--gpu-nodes", "0"));
     client = cluster.client();
     mdeps = new ModelDeployments(client);
-    ScriptRun install =
-        Helm.run(
-            cluster.kubeconfig(),
-            "install",
-            "modelops-operator",
-            Helm.CHART.toString(),
-            "--namespace",
-            NS,
-            "--create-namespace",
-            "--wait",
-            "--timeout",
-            "3m");
+    ScriptRun install = Helm.install(cluster.kubeconfig(), "3m");
     assertThat(install.exitCode()).as(install.stdout() + install.stderr()).isZero();
   }
 

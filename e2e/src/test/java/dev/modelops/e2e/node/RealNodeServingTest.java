@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.modelops.e2e.api.ModelDeployments;
+import dev.modelops.e2e.api.TestNamespaces;
 import dev.modelops.e2e.operator.OperatorProcess;
 import dev.modelops.e2e.sandbox.AppImages;
 import dev.modelops.e2e.sandbox.ClusterForward;
 import dev.modelops.e2e.sandbox.SandboxCluster;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -26,7 +26,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,7 +46,6 @@ class RealNodeServingTest {
   static KubernetesClient client;
   static ModelDeployments mdeps;
   static OperatorProcess operator;
-  static final AtomicInteger NAMESPACES = new AtomicInteger();
   String ns;
 
   @BeforeAll
@@ -76,18 +74,12 @@ class RealNodeServingTest {
 
   @BeforeEach
   void namespace(TestInfo test) {
-    ns = test.getTestMethod().orElseThrow().getName().replaceAll("([A-Z])", "-$1").toLowerCase();
-    ns = ns.substring(0, Math.min(ns.length(), 50)) + "-" + NAMESPACES.incrementAndGet();
-    client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-        .create();
+    ns = TestNamespaces.create(client, test);
   }
 
   @AfterEach
   void deleteNamespace() {
-    client.namespaces().withName(ns).delete();
-    await().atMost(WAIT).until(() -> client.pods().inNamespace(ns).list().getItems().isEmpty());
+    TestNamespaces.delete(client, ns, WAIT);
   }
 
   static String sha256(String modelFile) throws Exception {
@@ -319,6 +311,20 @@ class RealNodeServingTest {
               .inContainer("runtime")
               .getLog();
       assertThat(log).contains("loaded from").contains(" on cpu");
+      // kubectl exec reaches the container through the API server and the kubelet.
+      var exec =
+          cluster.kubectl(
+              "exec",
+              "-n",
+              ns,
+              pod.getMetadata().getName(),
+              "-c",
+              "runtime",
+              "--",
+              "/opt/java/bin/java",
+              "-version");
+      assertThat(exec.exitCode()).as(exec.stderr()).isZero();
+      assertThat(exec.stderr()).contains("OpenJDK");
     }
     // The device plugin handed each pod a different simulated device.
     String plugin = Files.readString(cluster.dir().resolve("logs/sandbox-gpu-plugin.log"));

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.modelops.e2e.api.ModelDeployments;
+import dev.modelops.e2e.api.TestNamespaces;
 import dev.modelops.e2e.sandbox.SandboxCluster;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +35,6 @@ class ModelDeploymentServingTest {
   static KubernetesClient client;
   static ModelDeployments mdeps;
   static OperatorProcess operator;
-  static final AtomicInteger NAMESPACES = new AtomicInteger();
   String ns;
 
   @BeforeAll
@@ -60,18 +58,12 @@ class ModelDeploymentServingTest {
 
   @BeforeEach
   void namespace(TestInfo test) {
-    ns = test.getTestMethod().orElseThrow().getName().replaceAll("([A-Z])", "-$1").toLowerCase();
-    ns = ns.substring(0, Math.min(ns.length(), 50)) + "-" + NAMESPACES.incrementAndGet();
-    client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-        .create();
+    ns = TestNamespaces.create(client, test);
   }
 
   @AfterEach
   void releaseGpus() {
-    client.namespaces().withName(ns).delete();
-    await().atMost(WAIT).until(() -> client.pods().inNamespace(ns).list().getItems().isEmpty());
+    TestNamespaces.delete(client, ns, WAIT);
   }
 
   static Map<String, Object> gpuSpec(String version, int replicas) {
