@@ -176,7 +176,9 @@ evictionHard: {memory.available: 200Mi, nodefs.available: 2%, imagefs.available:
 nodeStatusUpdateFrequency: 4s
 syncFrequency: 10s
 YAML
-  start kubelet "${IN_NODE[@]}" "$BIN/kubelet" --config "$NODE/kubelet.yaml" \
+  local taint=()
+  $REAL_NODE_TAINT && taint=(--register-with-taints nvidia.com/gpu=present:NoSchedule)
+  start kubelet "${IN_NODE[@]}" "$BIN/kubelet" --config "$NODE/kubelet.yaml" "${taint[@]}" \
     --kubeconfig "$NODE/kubelet.kubeconfig" --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" \
     --node-labels "sandbox.modelops.dev/real=true,nvidia.com/gpu.present=true,nvidia.com/gpu.product=$GPU_PRODUCT,nvidia.com/gpu.count=$REAL_NODE_GPUS"
   # The plugin serves its socket in the kubelet's device-plugin directory; the kubelet empties the

@@ -21,6 +21,8 @@ usage: $0 [options]
   --owner-pid PID        stop the cluster when this process exits (tests pass their own pid)
   --kwok-only            no real node: every node is a kwok node, no root needed (fast)
   --real-node-gpus N     simulated nvidia.com/gpu devices of the real node (default 2)
+  --real-node-taint      taint the real node nvidia.com/gpu=present:NoSchedule as GPU nodes are
+                         (then only pods that tolerate it run there: GPU pods, the sandbox's add-ons)
   --load-image PATH      an OCI image (layout directory or archive) to load into the real node's
                          containerd; repeatable (the demo and tests load the runtime and the operator)
 environment:
@@ -32,7 +34,7 @@ USAGE
 
 DIR="$MODELOPS_CACHE/clusters/default"
 CPU_NODES=2 GPU_NODES=2 GPUS_PER_NODE=2 GPU_PRODUCT=NVIDIA-H100-80GB-HBM3
-API_PORT="" CONTROL_PLANE_ONLY=false OWNER_PID="" REAL_NODE=true REAL_NODE_GPUS=2 LOAD_IMAGES=()
+API_PORT="" CONTROL_PLANE_ONLY=false OWNER_PID="" REAL_NODE=true REAL_NODE_GPUS=2 REAL_NODE_TAINT=false LOAD_IMAGES=()
 while (($#)); do
   case "$1" in
     --dir) DIR="$2"; shift 2 ;;
@@ -45,6 +47,7 @@ while (($#)); do
     --owner-pid) OWNER_PID="$2"; shift 2 ;;
     --kwok-only) REAL_NODE=false; shift ;;
     --real-node-gpus) REAL_NODE_GPUS="$2"; shift 2 ;;
+    --real-node-taint) REAL_NODE_TAINT=true; shift ;;
     --load-image) LOAD_IMAGES+=("$2"); shift 2 ;;
     -h | --help) usage ;;
     *) say "unknown option: $1"; usage ;;

@@ -42,6 +42,8 @@ KINDS = {
 }
 GRAPHICS = r"awt|font|lcms|jsound|splash|jpeg|mlib"
 JAVA_OPTS = ["--add-opens", "java.base/java.lang=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED", "-XX:MaxRAMPercentage=75", "-Djava.io.tmpdir=/tmp",
+             # a JVM out of heap ends, so the kubelet restarts it, rather than limping on half-broken
+             "-XX:+ExitOnOutOfMemoryError",
              # an image has no locale: without these, logs print "µs" as "?s"
              "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8"]
 

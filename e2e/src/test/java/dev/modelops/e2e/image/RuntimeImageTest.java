@@ -100,7 +100,7 @@ class RuntimeImageTest {
     assertThat(mismatch.exitCode()).isOne();
     assertThat(mismatch.stderr())
         .contains(
-            "fetch: sha256 mismatch for /models/iris.onnx: expected "
+            "ChecksumMismatch: sha256 mismatch for /models/iris.onnx: expected "
                 + "0".repeat(64)
                 + ", got "
                 + sha);

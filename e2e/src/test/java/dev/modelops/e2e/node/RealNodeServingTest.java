@@ -285,6 +285,19 @@ class RealNodeServingTest {
 
   @Test
   void gpuPodsHoldASimulatedGpuAndRunOnTheCpu() throws Exception {
+    // Tainted as GPU nodes are (start.sh --real-node-taint): only pods that tolerate the taint, as
+    // the operator makes GPU pods, are scheduled there. Running pods stay.
+    var taint =
+        cluster.kubectl("taint", "node", "sandbox-node-1", "nvidia.com/gpu=present:NoSchedule");
+    assertThat(taint.exitCode()).as(taint.stderr()).isZero();
+    try {
+      servesOnSimulatedGpus();
+    } finally {
+      cluster.kubectl("taint", "node", "sandbox-node-1", "nvidia.com/gpu=present:NoSchedule-");
+    }
+  }
+
+  void servesOnSimulatedGpus() throws Exception {
     apply(
         "gpu",
         spec(

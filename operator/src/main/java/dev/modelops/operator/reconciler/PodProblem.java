@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -45,12 +44,19 @@ public record PodProblem(String reason, String message) {
       if (RuntimePodTemplate.FETCH_CONTAINER.equals(cs.getName())) {
         Optional<String> failure = terminationMessage(cs);
         if (failure.isPresent()) {
+          // The fetch command's reason starts with the word to switch on; a URL or a server's
+          // words that merely mention sha256 are no checksum mismatch.
           String text = failure.get();
-          boolean checksum = text.toLowerCase(Locale.ROOT).contains("sha256");
+          boolean checksum = text.startsWith(Reason.CHECKSUM_MISMATCH + ": ");
+          String said =
+              text.startsWith(Reason.CHECKSUM_MISMATCH + ": ")
+                      || text.startsWith(Reason.MODEL_FETCH_FAILED + ": ")
+                  ? text.substring(text.indexOf(": ") + 2)
+                  : text;
           return Optional.of(
               new PodProblem(
                   checksum ? Reason.CHECKSUM_MISMATCH : Reason.MODEL_FETCH_FAILED,
-                  "pod %s could not fetch the model: %s".formatted(name, text)));
+                  "pod %s could not fetch the model: %s".formatted(name, said)));
         }
       }
     }

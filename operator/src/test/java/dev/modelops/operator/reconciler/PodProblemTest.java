@@ -65,7 +65,10 @@ class PodProblemTest {
             PodProblem.of(
                     List.of(
                         pod(
-                            List.of(fetchFailed("sha256 mismatch: expected aa, got bb")),
+                            List.of(
+                                fetchFailed(
+                                    "ChecksumMismatch: sha256 mismatch for http://m/x: expected"
+                                        + " aa, got bb")),
                             List.of())),
                     null)
                 .orElseThrow()
@@ -73,10 +76,17 @@ class PodProblemTest {
         .isEqualTo("ChecksumMismatch");
     PodProblem fetch =
         PodProblem.of(
-                List.of(pod(List.of(fetchFailed("GET https://x/m.onnx: 404")), List.of())), null)
+                List.of(
+                    pod(
+                        List.of(
+                            fetchFailed("ModelFetchFailed: GET https://x/sha256/m.onnx: HTTP 404")),
+                        List.of())),
+                null)
             .orElseThrow();
+    // A URL that mentions sha256 does not make a 404 a checksum mismatch.
     assertThat(fetch.reason()).isEqualTo("ModelFetchFailed");
-    assertThat(fetch.message()).contains("404");
+    assertThat(fetch.message())
+        .endsWith("could not fetch the model: GET https://x/sha256/m.onnx: HTTP 404");
   }
 
   @Test
@@ -153,7 +163,10 @@ class PodProblemTest {
             .endCondition()
             .endStatus()
             .build();
-    Pod mismatch = pod(List.of(fetchFailed("sha256 mismatch")), List.of());
+    Pod mismatch =
+        pod(
+            List.of(fetchFailed("ChecksumMismatch: sha256 mismatch for x: expected a, got b")),
+            List.of());
     assertThat(PodProblem.of(List.of(pending, mismatch), "nvidia.com/gpu").orElseThrow().reason())
         .isEqualTo("ChecksumMismatch");
   }

@@ -13,13 +13,16 @@ import java.util.Optional;
 /**
  * {@code fetch --uri URI [--sha256 HEX] --dest FILE}: the init step. Exit 0 with the model at FILE,
  * 1 with a one-line reason (also in /dev/termination-log for the operator to read), 2 for wrong
- * usage.
+ * usage. The reason starts with a word a program can switch on, {@code ChecksumMismatch:} or {@code
+ * ModelFetchFailed:}, then says what happened.
  */
 public final class FetchCommand {
 
   static final String USAGE =
       "usage: fetch --uri <http(s)://...|file://...|/path> [--sha256 <hex>] --dest <file>";
   static final Path TERMINATION_LOG = Path.of("/dev/termination-log");
+  static final String CHECKSUM_MISMATCH = "ChecksumMismatch";
+  static final String MODEL_FETCH_FAILED = "ModelFetchFailed";
 
   private FetchCommand() {}
 
@@ -50,8 +53,13 @@ public final class FetchCommand {
     } catch (IOException | RuntimeException e) {
       // Whatever the cause (a URI the HTTP client refuses is an IllegalArgumentException), one
       // line says it.
+      String code =
+          e instanceof ModelFetcher.ChecksumMismatchException
+              ? CHECKSUM_MISMATCH
+              : MODEL_FETCH_FAILED;
       String reason =
-          "fetch: "
+          code
+              + ": "
               + (e instanceof IOException
                   ? e.getMessage()
                   : "cannot fetch " + options.get("uri") + ": " + e.getMessage());

@@ -214,7 +214,7 @@ class ModelFetcherTest {
             new PrintStream(err));
     assertThat(mismatch).isOne();
     assertThat(err.toString())
-        .startsWith("fetch: sha256 mismatch")
+        .startsWith("ChecksumMismatch: sha256 mismatch")
         .doesNotContain("\tat ")
         .hasLineCount(1);
 
@@ -240,7 +240,7 @@ class ModelFetcherTest {
                 new PrintStream(hostless)))
         .isOne();
     assertThat(hostless.toString())
-        .startsWith("fetch: ")
+        .startsWith("ModelFetchFailed: ")
         .contains("http:///model.onnx")
         .doesNotContain("\tat ")
         .hasLineCount(1);
