@@ -51,19 +51,23 @@ public class V2Resource {
   @GET
   @Path("/health/live")
   public Uni<Response> live() {
-    return health.getLivenessAsync().map(h -> answer(h, "not live"));
+    return health.getLivenessAsync().map(h -> answer(h, "live"));
   }
 
   /** SmallRye Health's readiness checks: ready once the model loaded and ran once. */
   @GET
   @Path("/health/ready")
   public Uni<Response> ready() {
-    return health.getReadinessAsync().map(h -> answer(h, "not ready"));
+    return health.getReadinessAsync().map(h -> answer(h, "ready"));
   }
 
+  /**
+   * The V2 REST answer: {@code {"live": true}} or {@code {"ready": true}} with 200 (KServe's SDK
+   * reads the body, Triton's client the status code), else 503 with false and the reason.
+   */
   private static Response answer(SmallRyeHealth health, String state) {
     if (!health.isDown()) {
-      return Response.ok().build();
+      return Response.ok(Map.of(state, true)).build();
     }
     String why =
         health.getPayload().getJsonArray("checks").stream()
@@ -77,7 +81,9 @@ public class V2Resource {
                       : "check " + check.getString("name", "?") + " is down";
                 })
             .collect(Collectors.joining("; "));
-    return Response.status(503).entity(Map.of("error", state + ": " + why)).build();
+    return Response.status(503)
+        .entity(Map.of(state, false, "error", "not " + state + ": " + why))
+        .build();
   }
 
   @GET

@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A real V2 client works unchanged against the server: Triton's Python HTTP client
- * (tritonclient[http] from PyPI), JSON and binary, every datatype, run by pytest.
+ * Real V2 clients work unchanged against the server: Triton's Python HTTP client
+ * (tritonclient[http]) and KServe's Python SDK (kserve.InferenceRESTClient, protocol v2), from
+ * PyPI, JSON and binary, every datatype, run by pytest.
  */
 @QuarkusTest
 @TestProfile(ModelProfiles.Types.class)
@@ -26,7 +27,7 @@ class ClientCompatibilityTest {
   URL server;
 
   @Test
-  void tritonHttpClientPasses() throws IOException, InterruptedException {
+  void tritonAndKServeClientsPass() throws IOException, InterruptedException {
     ModelReady.await();
     ProcessBuilder pytest =
         new ProcessBuilder(
@@ -37,7 +38,8 @@ class ClientCompatibilityTest {
                     "-q",
                     "-p",
                     "no:cacheprovider",
-                    "src/test/python/test_tritonclient.py"))
+                    "src/test/python/test_tritonclient.py",
+                    "src/test/python/test_kserve_client.py"))
             .redirectErrorStream(true);
     pytest.environment().put("V2_URL", server.getHost() + ":" + server.getPort());
     pytest.environment().put("V2_MODEL", "types");
@@ -49,7 +51,7 @@ class ClientCompatibilityTest {
             "pytest output:%n%s%nInstall the client with: pip install -r runtime-image/requirements-test.txt",
             output)
         .doesNotContain("No module named")
-        .contains("5 passed")
+        .contains("9 passed")
         .doesNotContain("failed");
     assertThat(process.exitValue()).as(output).isZero();
   }

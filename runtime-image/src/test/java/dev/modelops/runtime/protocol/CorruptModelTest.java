@@ -17,11 +17,12 @@ class CorruptModelTest {
   void staysUpNotReadyAndSaysWhy() {
     org.awaitility.Awaitility.await()
         .until(() -> given().get("/q/health/started").statusCode() == 200);
-    given().get("/v2/health/live").then().statusCode(200);
+    given().get("/v2/health/live").then().statusCode(200).body("live", equalTo(true));
     given()
         .get("/v2/health/ready")
         .then()
         .statusCode(503)
+        .body("ready", equalTo(false))
         .body("error", containsString("not a valid ONNX model"));
     given()
         .get("/v2/models/corrupt/ready")

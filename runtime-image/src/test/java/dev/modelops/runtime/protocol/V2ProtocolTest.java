@@ -45,8 +45,9 @@ class V2ProtocolTest {
 
   @Test
   void healthAndReadiness() {
-    given().get("/v2/health/live").then().statusCode(200);
-    given().get("/v2/health/ready").then().statusCode(200);
+    // The bodies of the V2 REST spec, which KServe's SDK reads.
+    given().get("/v2/health/live").then().statusCode(200).body("live", equalTo(true));
+    given().get("/v2/health/ready").then().statusCode(200).body("ready", equalTo(true));
     given().get("/v2/models/mlp/ready").then().statusCode(200).body("ready", equalTo(true));
     given().get("/v2/models/mlp/versions/1/ready").then().statusCode(200);
     given()
