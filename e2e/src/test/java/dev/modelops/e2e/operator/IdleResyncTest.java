@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.modelops.e2e.api.ModelDeployments;
 import dev.modelops.e2e.sandbox.SandboxCluster;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -75,31 +75,22 @@ class IdleResyncTest {
         var wait =
             cluster.kubectl("wait", "--for=condition=Available", "mdep/idle", "--timeout=60s");
         assertThat(wait.exitCode()).as(wait.stderr()).isZero();
-        // Settled: the last reconcile changed nothing; from here on every reconcile is idle.
-        AtomicLong lastSeen = new AtomicLong(-1);
+        // Settled by state, not by a quiet moment on the clock: Available comes with the first
+        // ready pod, and the second pod's readiness is a real change the operator writes later
+        // (a 700 ms window of silence was too short on a busy 2-core machine).
         await()
-            .pollInterval(Duration.ofMillis(700))
-            .atMost(Duration.ofSeconds(30))
-            .until(() -> settled(operatorWrites(audit), lastSeen));
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> converged(mdeps.api().inNamespace("default").withName("idle").get()));
+        // A barrier: the reconciles of a resource run one at a time, so once the one this touch
+        // starts has ended, every earlier one has written what it had to write.
+        touchAndAwaitReconcile(client, operator, "settled");
 
         long writesBefore = operatorWrites(audit);
         double before = successes(operator);
         for (int round = 1; round <= 3; round++) {
           // Another party touches an owned Deployment: the reconciler wakes, finds nothing to
           // change.
-          double reconciled = successes(operator);
-          String value = "round-" + round;
-          client
-              .apps()
-              .deployments()
-              .inNamespace("default")
-              .withName("idle-r1")
-              .edit(
-                  d -> {
-                    d.getMetadata().getAnnotations().put("example.com/touched", value);
-                    return d;
-                  });
-          await().atMost(Duration.ofSeconds(30)).until(() -> successes(operator) > reconciled);
+          touchAndAwaitReconcile(client, operator, "round-" + round);
         }
         assertThat(successes(operator)).isGreaterThanOrEqualTo(before + 3);
         assertThat(operatorWriteLines(audit).stream().skip(writesBefore).map(IdleResyncTest::call))
@@ -112,9 +103,41 @@ class IdleResyncTest {
     }
   }
 
-  /** True when the operator wrote something and then nothing more between two polls. */
-  private static boolean settled(long writes, AtomicLong lastSeen) {
-    return writes > 0 && lastSeen.getAndSet(writes) == writes;
+  /** Both pods ready and the rollout complete, as the operator's status of this generation says. */
+  @SuppressWarnings("unchecked")
+  private static boolean converged(GenericKubernetesResource mdep) {
+    Map<String, Object> status =
+        (Map<String, Object>) mdep.getAdditionalProperties().getOrDefault("status", Map.of());
+    boolean rolledOut =
+        ((List<Map<String, Object>>) status.getOrDefault("conditions", List.of()))
+            .stream()
+                .anyMatch(
+                    c ->
+                        "Progressing".equals(c.get("type"))
+                            && "False".equals(c.get("status"))
+                            && "RolloutComplete".equals(c.get("reason")));
+    return rolledOut
+        && Integer.valueOf(2).equals(status.get("readyReplicas"))
+        && mdep.getMetadata()
+            .getGeneration()
+            .equals(((Number) status.getOrDefault("observedGeneration", -1)).longValue());
+  }
+
+  /** Annotates the owned Deployment (another party's change) and waits for one more reconcile. */
+  private static void touchAndAwaitReconcile(
+      KubernetesClient client, OperatorProcess operator, String value) {
+    double reconciled = successes(operator);
+    client
+        .apps()
+        .deployments()
+        .inNamespace("default")
+        .withName("idle-r1")
+        .edit(
+            d -> {
+              d.getMetadata().getAnnotations().put("example.com/touched", value);
+              return d;
+            });
+    await().atMost(Duration.ofSeconds(30)).until(() -> successes(operator) > reconciled);
   }
 
   static double successes(OperatorProcess operator) {
