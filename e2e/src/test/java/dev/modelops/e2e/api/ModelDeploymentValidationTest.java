@@ -78,6 +78,10 @@ class ModelDeploymentValidationTest {
             s -> model(s).put("uri", "s3://bucket/model.onnx"),
             "spec.model.uri: Invalid value"),
         invalid(
+            "pvc path that climbs out of its claim",
+            s -> model(s).put("uri", "pvc://models/fraud/../../etc/passwd"),
+            "spec.model.uri must not climb out of its claim or directory with '..'"),
+        invalid(
             "sha256 too short",
             s -> model(s).put("sha256", "abc123"),
             "spec.model.sha256: Invalid value"),

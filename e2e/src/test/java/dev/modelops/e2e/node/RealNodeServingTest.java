@@ -199,6 +199,25 @@ class RealNodeServingTest {
   }
 
   @Test
+  void podsPassTheRestrictedPodSecurityStandard() throws Exception {
+    // Enforced by the API server's PodSecurity admission: a pod breaking the standard is refused.
+    client
+        .namespaces()
+        .withName(ns)
+        .edit(
+            n -> {
+              n.getMetadata().getLabels().put("pod-security.kubernetes.io/enforce", "restricted");
+              return n;
+            });
+    apply("restricted", spec("mlp.onnx", sha256("mlp.onnx"), Map.of()));
+    awaitCondition("restricted", "Available", "True", "MinimumReplicasAvailable");
+    assertThat(
+            client.v1().events().inNamespace(ns).list().getItems().stream()
+                .map(e -> e.getReason() + ": " + e.getMessage()))
+        .noneMatch(e -> e.contains("violates PodSecurity"));
+  }
+
+  @Test
   void aModelInsideTheImageServes() {
     // The fetched model's volume once hid the image's /models: the pod crash-looped, "model file
     // /models/iris.onnx does not exist".

@@ -15,6 +15,15 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "spec.model.sha256 is required when spec.model.uri is an http(s) URI",
     fieldPath = ".sha256",
     reason = "FieldValueRequired")
+@ValidationRule(
+    value =
+        "!(self.uri.startsWith('pvc://') || self.uri.startsWith('file://'))"
+            + " || !self.uri.matches('/[.][.](/|$)')",
+    message =
+        "spec.model.uri must not climb out of its claim or directory with '..': name the file's"
+            + " own path",
+    fieldPath = ".uri",
+    reason = "FieldValueInvalid")
 public class ModelSource {
 
   @Size(max = 63)
