@@ -13,6 +13,12 @@ import java.util.Optional;
  */
 public final class ConditionList {
 
+  /**
+   * The longest message kept: a message quotes pods, schedulers and containers (a termination
+   * message may be 4 KiB), and status is read by every watcher of the resource.
+   */
+  static final int MAX_MESSAGE = 1024;
+
   private final List<Condition> previous;
   private final List<Condition> next = new ArrayList<>();
   private final long generation;
@@ -37,11 +43,18 @@ public final class ConditionList {
             .withType(type)
             .withStatus(value)
             .withReason(reason)
-            .withMessage(message)
+            .withMessage(capped(message))
             .withObservedGeneration(generation)
             .withLastTransitionTime(since)
             .build());
     return this;
+  }
+
+  static String capped(String message) {
+    if (message == null || message.length() <= MAX_MESSAGE) {
+      return message;
+    }
+    return message.substring(0, MAX_MESSAGE - 1) + "…";
   }
 
   public List<Condition> build() {
