@@ -8,6 +8,7 @@ import os
 
 import numpy as np
 import pytest
+from datatype_cases import CASES
 from kserve import InferenceRESTClient, RESTConfig
 from kserve.protocol.infer_type import InferInput, InferRequest
 
@@ -36,18 +37,6 @@ def test_model_is_ready():
     assert run(lambda c: c.is_model_ready(URL, MODEL)) is True
 
 
-CASES = {
-    "BOOL": np.array([[True, False], [False, True]]),
-    "UINT8": np.array([[0, 255], [7, 128]], dtype=np.uint8),
-    "INT8": np.array([[-128, 127], [0, -1]], dtype=np.int8),
-    "INT16": np.array([[-32768, 32767], [0, -1]], dtype=np.int16),
-    "INT32": np.array([[-2**31, 2**31 - 1], [0, -1]], dtype=np.int32),
-    "INT64": np.array([[-2**62, 2**62], [0, -1]], dtype=np.int64),
-    "FP16": np.array([[1.5, -2.0], [0.0, 0.25]], dtype=np.float16),
-    "FP32": np.array([[1.5, -2.0], [0.0, 3.25]], dtype=np.float32),
-    "FP64": np.array([[1.5, -2.0], [0.0, 1e300]], dtype=np.float64),
-    "BYTES": np.array([[b"abc", b""], [b"h\xc3\xa9", b"z"]], dtype=np.object_),
-}
 
 
 @pytest.mark.parametrize("binary", [False, True], ids=["json", "binary"])

@@ -7,6 +7,7 @@ import os
 import numpy as np
 import pytest
 import tritonclient.http as httpclient
+from datatype_cases import CASES
 from tritonclient.utils import InferenceServerException
 
 URL = os.environ.get("V2_URL", "localhost:8080")
@@ -31,18 +32,6 @@ def test_server_and_model_are_ready(client):
     assert {i["name"] for i in model["inputs"]} >= {"in_FP32", "in_INT64", "in_BYTES"}
 
 
-CASES = {
-    "BOOL": np.array([[True, False], [False, True]]),
-    "UINT8": np.array([[0, 255], [7, 128]], dtype=np.uint8),
-    "INT8": np.array([[-128, 127], [0, -1]], dtype=np.int8),
-    "INT16": np.array([[-32768, 32767], [0, -1]], dtype=np.int16),
-    "INT32": np.array([[-2**31, 2**31 - 1], [0, -1]], dtype=np.int32),
-    "INT64": np.array([[-2**62, 2**62], [0, -1]], dtype=np.int64),
-    "FP16": np.array([[1.5, -2.0], [0.0, 0.25]], dtype=np.float16),
-    "FP32": np.array([[1.5, -2.0], [0.0, 3.25]], dtype=np.float32),
-    "FP64": np.array([[1.5, -2.0], [0.0, 1e300]], dtype=np.float64),
-    "BYTES": np.array([[b"abc", b""], [b"h\xc3\xa9", b"z"]], dtype=np.object_),
-}
 
 
 def zeros(datatype):
