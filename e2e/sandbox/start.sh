@@ -174,6 +174,13 @@ if $REAL_NODE; then
   start sandbox-forward "$BIN/sandbox-forward" --netns "$NODE_NETNS" --listen "127.0.0.1:$API_PORT" --to "127.0.0.1:$API_PORT"
 fi
 wait_healthy kube-apiserver "https://127.0.0.1:$API_PORT/readyz" --cacert "$PKI/ca.crt" -H "Authorization: Bearer $TOKEN"
+if $REAL_NODE; then
+  # The same API server from this machine, through the forwarder, as kubectl and the tests reach it.
+  saved=("${IN_CLUSTER[@]}")
+  IN_CLUSTER=()
+  wait_healthy sandbox-forward "https://127.0.0.1:$API_PORT/readyz" --cacert "$PKI/ca.crt" -H "Authorization: Bearer $TOKEN"
+  IN_CLUSTER=("${saved[@]}")
+fi
 
 KUBECONFIG_FILE="$DIR/kubeconfig"
 cat >"$KUBECONFIG_FILE" <<KUBECONFIG
