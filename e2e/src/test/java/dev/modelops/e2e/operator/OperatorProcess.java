@@ -2,6 +2,7 @@ package dev.modelops.e2e.operator;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.modelops.e2e.sandbox.PackagedApp;
 import dev.modelops.e2e.sandbox.SandboxCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,11 +47,7 @@ public final class OperatorProcess implements AutoCloseable {
    */
   public static OperatorProcess start(
       SandboxCluster cluster, String name, Path kubeconfig, java.util.Map<String, String> env) {
-    Path jar = SandboxCluster.repo().resolve("operator/target/quarkus-app/quarkus-run.jar");
-    if (!Files.exists(jar)) {
-      throw new IllegalStateException(
-          jar + " is missing: build the operator first (./mvnw -pl operator package)");
-    }
+    Path jar = PackagedApp.jar("operator");
     int port = freePort();
     Path log = cluster.dir().resolve("logs").resolve(name + ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

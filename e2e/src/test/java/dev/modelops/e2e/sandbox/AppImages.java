@@ -26,6 +26,8 @@ public final class AppImages {
 
   private static synchronized List<Path> build() {
     if (built == null) {
+      PackagedApp.jar("runtime-image");
+      PackagedApp.jar("operator");
       ScriptRun run =
           ScriptRun.run(List.of(SandboxCluster.script("app-images.sh").toString()), List.of());
       if (run.exitCode() != 0) {
