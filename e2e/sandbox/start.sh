@@ -78,6 +78,8 @@ mkdir -p "$DIR/pki" "$DIR/logs" "$DIR/etcd"
 started=false
 cleanup_on_failure() { $started || "$SANDBOX_DIR/stop.sh" --keep-logs "$DIR" >/dev/null 2>&1 || true; }
 trap cleanup_on_failure EXIT
+# Stopped while starting (Ctrl-C, a test run that is killed): the EXIT trap takes down what started.
+trap 'exit 143' INT TERM
 
 port_in_use() { (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # Random ports below the ephemeral range make two clusters started at once unlikely to collide.
