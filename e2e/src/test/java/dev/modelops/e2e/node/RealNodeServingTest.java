@@ -196,6 +196,58 @@ class RealNodeServingTest {
       assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
       assertThat(answer.body()).contains("\"model_name\":\"iris\"").contains("\"shape\":[1,3]");
     }
+
+    // The endpoint in status resolves inside a pod (cluster DNS) and answers: a pod of the
+    // runtime's image GETs it with its fetch command.
+    @SuppressWarnings("unchecked")
+    String endpoint =
+        (String)
+            ((Map<String, Object>)
+                    mdeps
+                        .api()
+                        .inNamespace(ns)
+                        .withName("iris")
+                        .get()
+                        .getAdditionalProperties()
+                        .get("status"))
+                .get("endpoint");
+    assertThat(endpoint).isEqualTo("http://iris." + ns + ".svc:8080/v2/models/iris");
+    client
+        .pods()
+        .inNamespace(ns)
+        .resource(
+            new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata()
+                .withName("client")
+                .endMetadata()
+                .withNewSpec()
+                .withRestartPolicy("Never")
+                .addNewContainer()
+                .withName("get")
+                .withImage("modelops/runtime:0.1.0")
+                .withArgs("fetch", "--uri", endpoint, "--dest", "/tmp/metadata.json")
+                .endContainer()
+                .endSpec()
+                .build())
+        .create();
+    await("the client pod's GET of " + endpoint)
+        .atMost(WAIT)
+        .until(
+            () ->
+                List.of("Succeeded", "Failed")
+                    .contains(
+                        client
+                            .pods()
+                            .inNamespace(ns)
+                            .withName("client")
+                            .get()
+                            .getStatus()
+                            .getPhase()));
+    String said = client.pods().inNamespace(ns).withName("client").getLog();
+    assertThat(client.pods().inNamespace(ns).withName("client").get().getStatus().getPhase())
+        .as(said)
+        .isEqualTo("Succeeded");
+    assertThat(said).contains("fetch: model ready at /tmp/metadata.json");
   }
 
   @Test
