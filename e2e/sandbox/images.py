@@ -1,14 +1,12 @@
 #!/usr/bin/env python3
 """Builds the sandbox's own container images offline, as OCI image layouts: each is one static Go
 binary from the sandbox build (pause, CoreDNS, the model file server) on an empty root, run as a
-non-root user. The layers are made as the runtime's image is (runtime-image/image/build_image.py).
+non-root user. The layout is written as the runtime's image is (runtime-image/image/build_image.py).
 
 Usage: images.py --bin DIR --out DIR
 """
 import argparse
-import hashlib
 import importlib.util
-import json
 import shutil
 import sys
 import tempfile
@@ -38,34 +36,10 @@ def image(binary: Path, name: str, args: list, ports: list, out: Path):
         (rootfs / "etc" / "passwd").write_text(f"root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:{USER}:{USER}::/tmp:/sbin/nologin\n")
         (rootfs / "etc" / "group").write_text(f"root:x:0:\nnonroot:x:{USER}:\n")
         (rootfs / "tmp").mkdir()
-        uncompressed, compressed = build_image.layer(rootfs)
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
-    layer_digest = build_image.blob(out, compressed)
-    config = {
-        "architecture": "amd64", "os": "linux",
-        "config": {"User": f"{USER}:{USER}", "Entrypoint": [f"/bin/{binary.name}", *args],
-                   "ExposedPorts": {p: {} for p in ports}, "WorkingDir": "/tmp",
-                   "Labels": {"org.opencontainers.image.title": name}},
-        "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(uncompressed).hexdigest()]},
-    }
-    config_bytes = json.dumps(config, sort_keys=True).encode()
-    manifest = {
-        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
-                   "digest": build_image.blob(out, config_bytes), "size": len(config_bytes)},
-        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": layer_digest,
-                    "size": len(compressed)}],
-    }
-    manifest_bytes = json.dumps(manifest, sort_keys=True).encode()
-    index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
-             "manifests": [{"mediaType": manifest["mediaType"], "digest": build_image.blob(out, manifest_bytes),
-                            "size": len(manifest_bytes),
-                            "annotations": {"io.containerd.image.name": name,
-                                            "org.opencontainers.image.ref.name": name.rsplit(":", 1)[1]}}]}
-    (out / "index.json").write_text(json.dumps(index, sort_keys=True))
-    (out / "oci-layout").write_text(json.dumps({"imageLayoutVersion": "1.0.0"}))
+        build_image.write_oci_layout(
+            rootfs, out, {"User": f"{USER}:{USER}", "Entrypoint": [f"/bin/{binary.name}", *args],
+                          "ExposedPorts": {p: {} for p in ports}, "WorkingDir": "/tmp",
+                          "Labels": {"org.opencontainers.image.title": name}}, name)
 
 
 def main():

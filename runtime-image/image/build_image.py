@@ -163,26 +163,20 @@ def blob(oci: Path, data: bytes) -> str:
     return "sha256:" + digest
 
 
-def oci_layout(rootfs: Path, oci: Path, tag: str, kind: dict):
+def write_oci_layout(rootfs: Path, oci: Path, image_config: dict, name: str):
+    """Writes rootfs as a one-layer OCI image layout named name (REPOSITORY:TAG) into oci, with the
+    image config's "config" section; returns the manifest's digest and the layer's compressed size.
+    containerd imports it under name (io.containerd.image.name); other tools see the tag
+    (org.opencontainers.image.ref.name)."""
     if oci.exists():
         shutil.rmtree(oci)
     oci.mkdir(parents=True)
-    step("layer tar")
     uncompressed, compressed = layer(rootfs)
     layer_digest = blob(oci, compressed)
     config = {
         "architecture": "amd64",
         "os": "linux",
-        "config": {
-            "User": f"{UID}:{UID}",
-            "Env": ["PATH=/opt/java/bin:/usr/bin:/bin", "JAVA_HOME=/opt/java"],
-            "Entrypoint": ["/opt/java/bin/java", *JAVA_OPTS, "-jar", "/app/quarkus-run.jar"],
-            "Cmd": kind["cmd"],
-            "WorkingDir": "/tmp",
-            "ExposedPorts": {"8080/tcp": {}},
-            "Labels": {"org.opencontainers.image.title": kind["title"],
-                       "org.opencontainers.image.description": kind["description"]},
-        },
+        "config": image_config,
         "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(uncompressed).hexdigest()]},
     }
     config_bytes = json.dumps(config, sort_keys=True).encode()
@@ -197,13 +191,28 @@ def oci_layout(rootfs: Path, oci: Path, tag: str, kind: dict):
     manifest_digest = blob(oci, manifest_bytes)
     index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
              "manifests": [{"mediaType": manifest["mediaType"], "digest": manifest_digest, "size": len(manifest_bytes),
-                            "annotations": {"org.opencontainers.image.ref.name": tag,
-                                            # the name containerd gives it on `ctr images import`, the one
-                                            # the chart and the operator use by default
-                                            "io.containerd.image.name": f"docker.io/modelops/{kind['user']}:{tag}"}}]}
+                            "annotations": {"org.opencontainers.image.ref.name": name.rsplit(":", 1)[1],
+                                            "io.containerd.image.name": name}}]}
     (oci / "index.json").write_text(json.dumps(index, sort_keys=True))
     (oci / "oci-layout").write_text(json.dumps({"imageLayoutVersion": "1.0.0"}))
-    step(f"OCI image layout in {oci}: {len(compressed) / 1e6:.1f} MB compressed, manifest {manifest_digest}")
+    return manifest_digest, len(compressed)
+
+
+def oci_layout(rootfs: Path, oci: Path, tag: str, kind: dict):
+    step("layer tar")
+    image_config = {
+        "User": f"{UID}:{UID}",
+        "Env": ["PATH=/opt/java/bin:/usr/bin:/bin", "JAVA_HOME=/opt/java"],
+        "Entrypoint": ["/opt/java/bin/java", *JAVA_OPTS, "-jar", "/app/quarkus-run.jar"],
+        "Cmd": kind["cmd"],
+        "WorkingDir": "/tmp",
+        "ExposedPorts": {"8080/tcp": {}},
+        "Labels": {"org.opencontainers.image.title": kind["title"],
+                   "org.opencontainers.image.description": kind["description"]},
+    }
+    # The name the chart and the operator use by default.
+    manifest_digest, compressed = write_oci_layout(rootfs, oci, image_config, f"docker.io/modelops/{kind['user']}:{tag}")
+    step(f"OCI image layout in {oci}: {compressed / 1e6:.1f} MB compressed, manifest {manifest_digest}")
 
 
 def main():
