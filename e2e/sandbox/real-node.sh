@@ -10,8 +10,6 @@ POD_CIDR=10.244.0.0/24
 SERVICE_CIDR=10.96.0.0/16
 CLUSTER_DNS=10.96.0.10
 NODE="$DIR/node"
-# Pod cgroups of this cluster live under their own root, so two clusters never share one.
-CGROUP_ROOT="modelops-sandbox-$(printf '%s' "$DIR" | sha256sum | cut -c1-10)"
 
 need_node_tools() {
   [[ "$(id -u)" == 0 ]] || die "the real node needs root (network and mount namespaces, cgroups); run as root or pass --kwok-only"
@@ -145,6 +143,10 @@ start_kubelet() {
     "{client-certificate: \"$PKI/kubelet.crt\", client-key: \"$PKI/kubelet.key\"}"
   # The pods' resolv.conf gets the cluster DNS and search domains, and nothing of this machine's.
   : >"$NODE/resolv.conf"
+  # Pod cgroups of this cluster live under a root of their own, so two clusters never share one;
+  # its name is kept for stop.sh (and tests) to find.
+  CGROUP_ROOT="modelops-sandbox-$(printf '%s' "$DIR" | sha256sum | cut -c1-10)"
+  echo "$CGROUP_ROOT" >"$NODE/cgroup-root"
   for sub in /sys/fs/cgroup/*/; do
     [[ "$sub" == */unified/ ]] && continue
     mkdir -p "$sub$CGROUP_ROOT"
@@ -233,8 +235,9 @@ start_real_node() {
 # calls it once the kubelet and containerd stopped, before the API server and the namespaces.
 stop_real_node() { # DIR
   local dir="$1" root sub
-  root="modelops-sandbox-$(printf '%s' "$dir" | sha256sum | cut -c1-10)"
   pkill -KILL -f "containerd-shim-runc-v2 .*-address $dir/node/containerd.sock" 2>/dev/null || true
+  root="$(cat "$dir/node/cgroup-root" 2>/dev/null || true)"
+  [[ -n "$root" ]] || return 0
   for _ in 1 2 3; do
     for sub in /sys/fs/cgroup/*/"$root"; do
       [[ -d "$sub" ]] || continue

@@ -61,12 +61,13 @@ command -v openssl >/dev/null || die "openssl is needed to make the cluster's ce
 command -v curl >/dev/null || die "curl is needed to probe the cluster's health endpoints (apt-get install curl)"
 
 BIN="$("$SANDBOX_DIR/build.sh")"
-# shellcheck source=real-node.sh
-source "$SANDBOX_DIR/real-node.sh"
-$REAL_NODE && need_node_tools
 for image in "${LOAD_IMAGES[@]}"; do [[ -e "$image" ]] || die "--load-image $image: no such file or directory"; done
 mkdir -p "$DIR"
 DIR="$(cd "$DIR" && pwd)"
+# After DIR is absolute: the node's paths are made from it.
+# shellcheck source=real-node.sh
+source "$SANDBOX_DIR/real-node.sh"
+$REAL_NODE && need_node_tools
 if [[ -f "$DIR/pids" ]] && "$SANDBOX_DIR/stop.sh" --check "$DIR" 2>/dev/null; then
   die "a cluster already runs in $DIR; stop it first: $SANDBOX_DIR/stop.sh $DIR"
 fi
@@ -113,12 +114,15 @@ start() {
   echo "$name $!" >>"$DIR/pids"
 }
 
-# wait_healthy NAME URL [CURL ARGS...]: waits until URL answers 200, or fails with the log tail.
+# wait_healthy [--from-host] NAME URL [CURL ARGS...]: waits until URL answers 200, or fails with the
+# log tail. URL is probed where the components run (IN_CLUSTER), or with --from-host from here.
 wait_healthy() {
+  local probe=("${IN_CLUSTER[@]}")
+  [[ "$1" == --from-host ]] && { probe=(); shift; }
   local name="$1" url="$2" pid deadline=$((SECONDS + 90))
   shift 2
   pid="$(awk -v n="$name" '$1 == n {print $2}' "$DIR/pids")"
-  until "${IN_CLUSTER[@]}" curl -fsS -o /dev/null --max-time 2 "$@" "$url" 2>/dev/null; do
+  until "${probe[@]}" curl -fsS -o /dev/null --max-time 2 "$@" "$url" 2>/dev/null; do
     if ! kill -0 "$pid" 2>/dev/null; then
       say "$name exited; last lines of $DIR/logs/$name.log:"
       tail -n 20 "$DIR/logs/$name.log" >&2
@@ -178,10 +182,7 @@ fi
 wait_healthy kube-apiserver "https://127.0.0.1:$API_PORT/readyz" --cacert "$PKI/ca.crt" -H "Authorization: Bearer $TOKEN"
 if $REAL_NODE; then
   # The same API server from this machine, through the forwarder, as kubectl and the tests reach it.
-  saved=("${IN_CLUSTER[@]}")
-  IN_CLUSTER=()
-  wait_healthy sandbox-forward "https://127.0.0.1:$API_PORT/readyz" --cacert "$PKI/ca.crt" -H "Authorization: Bearer $TOKEN"
-  IN_CLUSTER=("${saved[@]}")
+  wait_healthy --from-host sandbox-forward "https://127.0.0.1:$API_PORT/readyz" --cacert "$PKI/ca.crt" -H "Authorization: Bearer $TOKEN"
 fi
 
 KUBECONFIG_FILE="$DIR/kubeconfig"

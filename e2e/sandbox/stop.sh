@@ -26,6 +26,8 @@ if $CHECK; then
   exit 1
 fi
 [[ -d "$DIR" ]] || { say "nothing to stop: $DIR does not exist"; exit 0; }
+# As start.sh wrote it (absolute), whatever way it is given here: the node's paths are made from it.
+DIR="$(cd "$DIR" && pwd)"
 
 # Components stop one by one in the reverse order of their start, so that kube-apiserver still has
 # etcd while it shuts down. Each gets 10 seconds after SIGTERM, then SIGKILL.

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -81,14 +79,8 @@ class RealNodeLifecycleTest {
             .toList();
     String holder = Files.readString(cluster.dir().resolve("node-ns.pid")).strip();
     String netns = Files.readSymbolicLink(Path.of("/proc", holder, "ns", "net")).toString();
-    String hash =
-        HexFormat.of()
-            .formatHex(
-                MessageDigest.getInstance("SHA-256")
-                    .digest(
-                        cluster.dir().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-            .substring(0, 10);
-    return new Started(cluster.dir(), pids, netns, "modelops-sandbox-" + hash);
+    String cgroupRoot = Files.readString(cluster.dir().resolve("node/cgroup-root")).strip();
+    return new Started(cluster.dir(), pids, netns, cgroupRoot);
   }
 
   static String hostIptables() {
