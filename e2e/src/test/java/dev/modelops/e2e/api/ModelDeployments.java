@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -69,6 +70,20 @@ public final class ModelDeployments {
 
   public GenericKubernetesResource create(GenericKubernetesResource mdep) {
     return api().inNamespace(mdep.getMetadata().getNamespace()).resource(mdep).create();
+  }
+
+  /** The status the operator wrote, empty before it wrote any. */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> status(GenericKubernetesResource mdep) {
+    return (Map<String, Object>) mdep.getAdditionalProperties().getOrDefault("status", Map.of());
+  }
+
+  /** The condition of this type in status, empty when there is none. */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> condition(GenericKubernetesResource mdep, String type) {
+    List<Map<String, Object>> conditions =
+        (List<Map<String, Object>>) status(mdep).getOrDefault("conditions", List.of());
+    return conditions.stream().filter(c -> type.equals(c.get("type"))).findFirst().orElse(Map.of());
   }
 
   public static GenericKubernetesResource modelDeployment(String name, Map<String, Object> spec) {

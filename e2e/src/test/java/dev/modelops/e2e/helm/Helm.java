@@ -53,10 +53,7 @@ final class Helm {
                 "--wait",
                 "--timeout",
                 timeout));
-    for (String set : sets) {
-      args.addAll(List.of("--set", set));
-    }
-    return run(kubeconfig, args.toArray(String[]::new));
+    return run(kubeconfig, withSets(args, sets));
   }
 
   /** `helm template` of the chart with --set arguments; a failure is returned, not thrown. */
@@ -71,10 +68,14 @@ final class Helm {
                 "modelops-system",
                 "--kube-version",
                 KUBE_VERSION));
+    return run(null, withSets(args, sets));
+  }
+
+  private static String[] withSets(List<String> args, String... sets) {
     for (String set : sets) {
       args.addAll(List.of("--set", set));
     }
-    return run(null, args.toArray(String[]::new));
+    return args.toArray(String[]::new);
   }
 
   /** The objects `helm template` renders with these --set arguments. */

@@ -72,10 +72,8 @@ class OperatorPodTest {
             .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
-  @SuppressWarnings("unchecked")
   static Map<String, Object> status(String name) {
-    GenericKubernetesResource mdep = mdeps.api().inNamespace("default").withName(name).get();
-    return (Map<String, Object>) mdep.getAdditionalProperties().getOrDefault("status", Map.of());
+    return ModelDeployments.status(mdeps.api().inNamespace("default").withName(name).get());
   }
 
   @SuppressWarnings("unchecked")

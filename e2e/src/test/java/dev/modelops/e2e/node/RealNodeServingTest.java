@@ -104,15 +104,8 @@ class RealNodeServingTest {
     mdeps.api().inNamespace(ns).resource(mdep).serverSideApply();
   }
 
-  @SuppressWarnings("unchecked")
   Map<String, Object> condition(String name, String type) {
-    var mdep = mdeps.api().inNamespace(ns).withName(name).get();
-    var status = (Map<String, Object>) mdep.getAdditionalProperties().get("status");
-    if (status == null) {
-      return Map.of();
-    }
-    return ((List<Map<String, Object>>) status.getOrDefault("conditions", List.of()))
-        .stream().filter(c -> type.equals(c.get("type"))).findFirst().orElse(Map.of());
+    return ModelDeployments.condition(mdeps.api().inNamespace(ns).withName(name).get(), type);
   }
 
   void awaitCondition(String name, String type, String status, String reason) {
@@ -199,17 +192,9 @@ class RealNodeServingTest {
 
     // The endpoint in status resolves inside a pod (cluster DNS) and answers: a pod of the
     // runtime's image GETs it with its fetch command.
-    @SuppressWarnings("unchecked")
     String endpoint =
         (String)
-            ((Map<String, Object>)
-                    mdeps
-                        .api()
-                        .inNamespace(ns)
-                        .withName("iris")
-                        .get()
-                        .getAdditionalProperties()
-                        .get("status"))
+            ModelDeployments.status(mdeps.api().inNamespace(ns).withName("iris").get())
                 .get("endpoint");
     assertThat(endpoint).isEqualTo("http://iris." + ns + ".svc:8080/v2/models/iris");
     client

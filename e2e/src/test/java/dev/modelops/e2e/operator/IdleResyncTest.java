@@ -104,19 +104,11 @@ class IdleResyncTest {
   }
 
   /** Both pods ready and the rollout complete, as the operator's status of this generation says. */
-  @SuppressWarnings("unchecked")
   private static boolean converged(GenericKubernetesResource mdep) {
-    Map<String, Object> status =
-        (Map<String, Object>) mdep.getAdditionalProperties().getOrDefault("status", Map.of());
-    boolean rolledOut =
-        ((List<Map<String, Object>>) status.getOrDefault("conditions", List.of()))
-            .stream()
-                .anyMatch(
-                    c ->
-                        "Progressing".equals(c.get("type"))
-                            && "False".equals(c.get("status"))
-                            && "RolloutComplete".equals(c.get("reason")));
-    return rolledOut
+    Map<String, Object> status = ModelDeployments.status(mdep);
+    Map<String, Object> progressing = ModelDeployments.condition(mdep, "Progressing");
+    return "False".equals(progressing.get("status"))
+        && "RolloutComplete".equals(progressing.get("reason"))
         && Integer.valueOf(2).equals(status.get("readyReplicas"))
         && mdep.getMetadata()
             .getGeneration()

@@ -1,5 +1,7 @@
 package dev.modelops.e2e.operator;
 
+import static dev.modelops.e2e.api.ModelDeployments.condition;
+import static dev.modelops.e2e.api.ModelDeployments.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -92,18 +94,6 @@ class ModelDeploymentServingTest {
 
   GenericKubernetesResource get(String name) {
     return mdeps.api().inNamespace(ns).withName(name).get();
-  }
-
-  @SuppressWarnings("unchecked")
-  static Map<String, Object> status(GenericKubernetesResource mdep) {
-    return (Map<String, Object>) mdep.getAdditionalProperties().getOrDefault("status", Map.of());
-  }
-
-  @SuppressWarnings("unchecked")
-  static Map<String, Object> condition(GenericKubernetesResource mdep, String type) {
-    List<Map<String, Object>> conditions =
-        (List<Map<String, Object>>) status(mdep).getOrDefault("conditions", List.of());
-    return conditions.stream().filter(c -> type.equals(c.get("type"))).findFirst().orElse(Map.of());
   }
 
   void awaitCondition(String name, String type, String value, String reason) {
