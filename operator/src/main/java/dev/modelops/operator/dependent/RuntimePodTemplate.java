@@ -90,6 +90,11 @@ public final class RuntimePodTemplate {
               .build());
     }
 
+    List<VolumeMount> serverMounts = new ArrayList<>();
+    if (location.needsFetch()) {
+      serverMounts.add(mount("model", ModelLocation.MODELS_DIR, true));
+    }
+    serverMounts.add(mount("tmp", "/tmp", false));
     int port = config.runtimePort();
     Container server =
         new ContainerBuilder()
@@ -102,11 +107,7 @@ public final class RuntimePodTemplate {
             .withContainerPort(port)
             .withProtocol("TCP")
             .endPort()
-            .withVolumeMounts(
-                location.needsFetch()
-                    ? List.of(
-                        mount("model", ModelLocation.MODELS_DIR, true), mount("tmp", "/tmp", false))
-                    : List.of(mount("tmp", "/tmp", false)))
+            .withVolumeMounts(serverMounts)
             .withResources(resources(runtime))
             .withStartupProbe(probe("/v2/health/live", port, 5, 60))
             .withLivenessProbe(probe("/v2/health/live", port, 10, 3))

@@ -47,16 +47,17 @@ public record PodProblem(String reason, String message) {
           // The fetch command's reason starts with the word to switch on; a URL or a server's
           // words that merely mention sha256 are no checksum mismatch.
           String text = failure.get();
-          boolean checksum = text.startsWith(Reason.CHECKSUM_MISMATCH + ": ");
-          String said =
-              text.startsWith(Reason.CHECKSUM_MISMATCH + ": ")
-                      || text.startsWith(Reason.MODEL_FETCH_FAILED + ": ")
-                  ? text.substring(text.indexOf(": ") + 2)
-                  : text;
+          int colon = text.indexOf(": ");
+          String word = colon < 0 ? "" : text.substring(0, colon);
+          boolean coded =
+              word.equals(Reason.CHECKSUM_MISMATCH) || word.equals(Reason.MODEL_FETCH_FAILED);
           return Optional.of(
               new PodProblem(
-                  checksum ? Reason.CHECKSUM_MISMATCH : Reason.MODEL_FETCH_FAILED,
-                  "pod %s could not fetch the model: %s".formatted(name, said)));
+                  word.equals(Reason.CHECKSUM_MISMATCH)
+                      ? Reason.CHECKSUM_MISMATCH
+                      : Reason.MODEL_FETCH_FAILED,
+                  "pod %s could not fetch the model: %s"
+                      .formatted(name, coded ? text.substring(colon + 2) : text)));
         }
       }
     }

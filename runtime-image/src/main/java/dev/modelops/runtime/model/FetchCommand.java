@@ -2,7 +2,6 @@ package dev.modelops.runtime.model;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,7 +19,6 @@ public final class FetchCommand {
 
   static final String USAGE =
       "usage: fetch --uri <http(s)://...|file://...|/path> [--sha256 <hex>] --dest <file>";
-  static final Path TERMINATION_LOG = Path.of("/dev/termination-log");
   static final String CHECKSUM_MISMATCH = "ChecksumMismatch";
   static final String MODEL_FETCH_FAILED = "ModelFetchFailed";
 
@@ -64,13 +62,7 @@ public final class FetchCommand {
                   ? e.getMessage()
                   : "cannot fetch " + options.get("uri") + ": " + e.getMessage());
       err.println(reason);
-      try {
-        if (Files.isWritable(TERMINATION_LOG)) {
-          Files.writeString(TERMINATION_LOG, reason, StandardCharsets.UTF_8);
-        }
-      } catch (IOException ignored) {
-        // The log line above carries the reason too (FallbackToLogsOnError).
-      }
+      TerminationLog.write(TerminationLog.DEFAULT, reason);
       return 1;
     }
   }

@@ -14,8 +14,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -120,10 +118,8 @@ public class ModelRegistry {
 
   /** Ends the process with the reason where the kubelet reads a container's last words. */
   private void exitWith(String reason) {
-    try {
-      Files.writeString(Path.of(config.terminationLog()), reason);
-    } catch (IOException | RuntimeException e) {
-      LOG.debugf("no termination log at %s: %s", config.terminationLog(), e.getMessage());
+    if (!TerminationLog.write(Path.of(config.terminationLog()), reason)) {
+      LOG.debugf("no termination log at %s", config.terminationLog());
     }
     Quarkus.asyncExit(1);
   }
