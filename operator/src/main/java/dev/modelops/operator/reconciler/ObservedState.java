@@ -87,15 +87,31 @@ public record ObservedState(
   }
 
   static boolean fullyReady(Deployment deployment, int desired) {
-    if (deployment == null || deployment.getStatus() == null) {
+    if (!observed(deployment)) {
       return false;
     }
     var status = deployment.getStatus();
-    boolean observed =
-        Objects.equals(status.getObservedGeneration(), deployment.getMetadata().getGeneration());
     int ready = Objects.requireNonNullElse(status.getReadyReplicas(), 0);
     int updated = Objects.requireNonNullElse(status.getUpdatedReplicas(), 0);
-    return observed && ready >= desired && updated >= desired;
+    return ready >= desired && updated >= desired;
+  }
+
+  /** Whether the deployment controller's status describes the Deployment's latest generation. */
+  private static boolean observed(Deployment deployment) {
+    return deployment != null
+        && deployment.getStatus() != null
+        && Objects.equals(
+            deployment.getStatus().getObservedGeneration(),
+            deployment.getMetadata().getGeneration());
+  }
+
+  /**
+   * Whether the deployment controller has yet to look at a change of one of the Deployments. A
+   * Deployment's generation moves with its annotations too, so anyone's {@code kubectl annotate}
+   * makes its status one generation old for a moment, though no pod changed.
+   */
+  public boolean deploymentsSettling() {
+    return deployments.values().stream().anyMatch(d -> !observed(d));
   }
 
   /** A kept revision by number, from the plan or, for an unservable spec, from the history. */

@@ -25,6 +25,11 @@ public final class StatusAssembler {
     if (state.invalidSpec().isPresent()) {
       return invalid(mdep, previous, state.invalidSpec().get(), now);
     }
+    if (state.deploymentsSettling() && describesGeneration(previous, mdep)) {
+      // Nothing new is known until the deployment controller has looked, and its status update
+      // wakes the next reconcile: judging readiness now would flip Available off and on again.
+      return previous;
+    }
     ModelDeploymentStatus status = new ModelDeploymentStatus();
     status.observedGeneration = mdep.getMetadata().getGeneration();
     int desired = ObservedState.replicas(mdep);
@@ -127,6 +132,12 @@ public final class StatusAssembler {
     conditions.set(Conditions.DEGRADED, true, Reason.INVALID_SPEC, problem);
     status.conditions = conditions.build();
     return status;
+  }
+
+  /** Whether a status was already worked out for the ModelDeployment's current spec. */
+  private static boolean describesGeneration(ModelDeploymentStatus status, ModelDeployment mdep) {
+    return !status.conditions.isEmpty()
+        && Objects.equals(status.observedGeneration, mdep.getMetadata().getGeneration());
   }
 
   private static RevisionSummary summary(Revision r, int stable, int latest) {
