@@ -3,6 +3,9 @@
 
 Usage: python3 make_models.py OUTPUT_DIR [--bench-models]
 Each model is deterministic (fixed seeds), so rerunning it reproduces the committed files.
+Two are bad revisions of mlp.onnx for canary tests, with its input and output:
+failing.onnx loads and answers 500 model_error for any input that is not all zeros, and
+slow.onnx answers mlp.onnx's probabilities after about 100 ms of work on one CPU core.
 The benchmark's models (a CNN of about 370 KB and a wide MLP of about 42 MB) are not committed:
 --bench-models makes them too.
 """
@@ -32,8 +35,8 @@ def graph_model(nodes, name, inputs, outputs, initializers=()):
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
 
 
-def mlp(out: Path) -> None:
-    """A small classifier: 4 features, one hidden layer of 16, 3 class probabilities; free batch."""
+def mlp_layers(probabilities: str):
+    """The MLP's nodes and weights, ending in the tensor named probabilities."""
     rng = np.random.default_rng(7)
     w1 = numpy_helper.from_array(rng.normal(0, 0.5, (4, 16)).astype(np.float32), "w1")
     b1 = numpy_helper.from_array(rng.normal(0, 0.1, (16,)).astype(np.float32), "b1")
@@ -43,19 +46,90 @@ def mlp(out: Path) -> None:
         helper.make_node("Gemm", ["input", "w1", "b1"], ["h"]),
         helper.make_node("Relu", ["h"], ["hr"]),
         helper.make_node("Gemm", ["hr", "w2", "b2"], ["logits"]),
-        helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1),
+        helper.make_node("Softmax", ["logits"], [probabilities], axis=1),
     ]
-    save(
-        graph_model(
-            nodes,
-            "mlp",
-            [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", 4])],
-            [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 3])],
-            [w1, b1, w2, b2],
-        ),
-        out,
-        "mlp.onnx",
+    return nodes, [w1, b1, w2, b2]
+
+
+def mlp_signature(nodes, name, initializers):
+    """A model with the MLP's input and output: input FLOAT [batch, 4] -> probabilities [batch, 3]."""
+    return graph_model(
+        nodes,
+        name,
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", 4])],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 3])],
+        initializers,
     )
+
+
+def mlp(out: Path) -> None:
+    """A small classifier: 4 features, one hidden layer of 16, 3 class probabilities; free batch."""
+    nodes, weights = mlp_layers("probabilities")
+    save(mlp_signature(nodes, "mlp", weights), out, "mlp.onnx")
+
+
+def failing(out: Path) -> None:
+    """The MLP as a bad revision: it loads, and fails inside the model (a Gather out of range) for
+    any input that is not all zeros, so the runtime answers 500 model_error.
+
+    Rows of zeros pass because the runtime warms a model up with one row of zeros before it says
+    ready; a model that failed on those too would never be ready and would answer 503 instead.
+    """
+    nodes, weights = mlp_layers("mlp_probabilities")
+    constants = [
+        numpy_helper.from_array(np.array(0.0, dtype=np.float32), "zero"),
+        numpy_helper.from_array(np.array([0, 1, 2], dtype=np.int64), "classes"),
+        numpy_helper.from_array(np.array(3, dtype=np.int64), "three"),
+    ]
+    nodes += [
+        # classes + 3 when any value is not zero (NaN included): past the 3 probabilities.
+        helper.make_node("Equal", ["input", "zero"], ["is_zero"]),
+        helper.make_node("Not", ["is_zero"], ["is_set"]),
+        helper.make_node("Cast", ["is_set"], ["set"], to=TensorProto.INT64),
+        helper.make_node("ReduceMax", ["set"], ["any_set"], keepdims=0),
+        helper.make_node("Mul", ["any_set", "three"], ["offset"]),
+        helper.make_node("Add", ["classes", "offset"], ["picked"]),
+        helper.make_node("Gather", ["mlp_probabilities", "picked"], ["probabilities"], axis=1),
+    ]
+    save(mlp_signature(nodes, "failing", weights + constants), out, "failing.onnx")
+
+
+SLOW_SIZE = 1024
+SLOW_PRODUCTS = 4
+
+
+def slow(out: Path) -> None:
+    """The MLP as a slow revision: the same probabilities, after four products of 1,024 x 1,024
+    matrices (2 GFLOP each): 60 to 105 ms of CPU time per request on one core of a Xeon (ONNX
+    Runtime 1.24 with one intra-op thread, as the runtime runs it); more wall time on a busy node.
+
+    The matrices are made from the input's batch size, so ONNX Runtime cannot fold them away when
+    it loads the model, and every value is 1/1,024, a power of two: each product is exactly the
+    same matrix, and its sum, times zero, is added to the probabilities without changing them.
+    The file stays small: the matrix is made at load time, not stored.
+    """
+    nodes, weights = mlp_layers("mlp_probabilities")
+    mean = helper.make_tensor("mean", TensorProto.FLOAT, [1], [1.0 / SLOW_SIZE])
+    constants = [
+        numpy_helper.from_array(np.array([SLOW_SIZE, SLOW_SIZE], dtype=np.int64), "size"),
+        numpy_helper.from_array(np.array([1], dtype=np.int64), "one"),
+        numpy_helper.from_array(np.array(0.0, dtype=np.float32), "zero"),
+    ]
+    nodes += [
+        helper.make_node("ConstantOfShape", ["size"], ["mean"], value=mean),
+        helper.make_node("Shape", ["input"], ["batch"], end=1),
+        helper.make_node("Min", ["batch", "one"], ["batch_one"]),
+        helper.make_node("Cast", ["batch_one"], ["factor"], to=TensorProto.FLOAT),
+        helper.make_node("Mul", ["mean", "factor"], ["product0"]),
+    ]
+    for i in range(SLOW_PRODUCTS):
+        nodes.append(helper.make_node("MatMul", [f"product{i}", "mean"], [f"product{i + 1}"]))
+    nodes += [
+        helper.make_node("ReduceSum", [f"product{SLOW_PRODUCTS}"], ["total"], keepdims=0),
+        helper.make_node("Mul", ["total", "zero"], ["nothing"]),
+        helper.make_node("Add", ["mlp_probabilities", "nothing"], ["probabilities"]),
+    ]
+    save(mlp_signature(nodes, "slow", weights + constants), out, "slow.onnx")
 
 
 def multi_io(out: Path) -> None:
@@ -235,7 +309,7 @@ def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     out = Path(args[0] if args else ".")
     out.mkdir(parents=True, exist_ok=True)
-    for make in (mlp, multi_io, fixed_add, identity_types, gather, pick):
+    for make in (mlp, multi_io, fixed_add, identity_types, gather, pick, failing, slow):
         make(out)
     if "--bench-models" in sys.argv:
         cnn(out)

@@ -59,4 +59,18 @@ public final class ModelProfiles {
       return serving("corrupt", "corrupt.onnx");
     }
   }
+
+  public static class Failing implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return serving("failing", "failing.onnx");
+    }
+  }
+
+  public static class Slow implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return serving("slow", "slow.onnx");
+    }
+  }
 }
