@@ -35,7 +35,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 
 {{/*
 The rules of the operator's role: exactly the calls it makes, as the API server's audit log shows
-them (docs/install.md). ModelDeployments are read and their status patched. What it owns is
+them (docs/install.md). ModelDeployments are read and their status patched; the
+modelops.dev/promote and rollback-to annotations are removed with a patch once acted on. What it owns is
 written with server-side apply (patch, and create: an apply that creates is authorized as
 create too); Deployments of revisions no longer
 served and ControllerRevisions beyond the history limit are deleted; the Service and the
@@ -47,7 +48,7 @@ blockOwnerDeletion is set.
 {{- define "modelops.rules" -}}
 - apiGroups: [modelops.dev]
   resources: [modeldeployments]
-  verbs: [get, list, watch]
+  verbs: [get, list, watch, patch]
 - apiGroups: [modelops.dev]
   resources: [modeldeployments/status]
   verbs: [patch]

@@ -115,6 +115,8 @@ class ChartInstallTest {
         List.of(
             List.of("patch", "deployments.apps"),
             List.of("patch", "modeldeployments.modelops.dev/status"),
+            // Removing a modelops.dev/promote or rollback-to annotation once acted on.
+            List.of("patch", "modeldeployments.modelops.dev"),
             List.of("watch", "pods"),
             List.of("create", "events"))) {
       assertThat(canI(allowed.get(0), allowed.get(1))).as("can %s", allowed).isEqualTo("yes");
@@ -127,7 +129,6 @@ class ChartInstallTest {
             List.of("delete", "services"),
             List.of("delete", "pods"),
             List.of("create", "modeldeployments.modelops.dev"),
-            List.of("patch", "modeldeployments.modelops.dev"),
             List.of("delete", "modeldeployments.modelops.dev"),
             List.of("create", "leases.coordination.k8s.io"),
             List.of("patch", "nodes"))) {

@@ -53,7 +53,7 @@ class ChartRenderTest {
 
     ClusterRole role = one(objects, ClusterRole.class);
     assertThat(verbs(role.getRules()))
-        .containsEntry("modelops.dev/modeldeployments", List.of("get", "list", "watch"))
+        .containsEntry("modelops.dev/modeldeployments", List.of("get", "list", "watch", "patch"))
         .containsEntry("modelops.dev/modeldeployments/status", List.of("patch"))
         .containsEntry("/pods", List.of("get", "list", "watch"))
         .containsEntry("/events", List.of("create"))

@@ -3,6 +3,7 @@ package dev.modelops.operator.dependent;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.history.Revision;
 import dev.modelops.operator.reconciler.ObservedState;
+import dev.modelops.operator.rollout.RolloutPlan;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevisionBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -31,9 +32,8 @@ public class ControllerRevisionsDependent
   @Override
   public Map<String, ControllerRevision> desiredResources(
       ModelDeployment mdep, Context<ModelDeployment> context) {
-    ObservedState state = ObservedState.of(mdep, context);
     Map<String, ControllerRevision> desired = new LinkedHashMap<>();
-    for (Revision revision : state.keptRevisions()) {
+    for (Revision revision : RolloutPlan.of(context).kept()) {
       ControllerRevision cr = controllerRevision(mdep, revision);
       desired.put(cr.getMetadata().getName(), cr);
     }
@@ -55,6 +55,20 @@ public class ControllerRevisionsDependent
     return Labels.byName(mdep, context.getSecondaryResourcesAsStream(ControllerRevision.class));
   }
 
+  /** Why the revision is not rolled out again: kept here, so it outlives a lost status. */
+  private static Map<String, String> outcomeAnnotations(Revision revision) {
+    Map<String, String> annotations = new LinkedHashMap<>();
+    revision
+        .outcome()
+        .ifPresent(
+            o -> {
+              annotations.put(ObservedState.OUTCOME_ANNOTATION, o.kind());
+              annotations.put(ObservedState.OUTCOME_REASON_ANNOTATION, o.reason());
+              annotations.put(ObservedState.OUTCOME_MESSAGE_ANNOTATION, o.message());
+            });
+    return annotations;
+  }
+
   static ControllerRevision controllerRevision(ModelDeployment mdep, Revision revision) {
     Map<String, String> labels = Labels.revision(mdep, revision.number());
     labels.put(Labels.TEMPLATE_HASH, revision.hash());
@@ -64,6 +78,7 @@ public class ControllerRevisionsDependent
         .withNamespace(mdep.getMetadata().getNamespace())
         .withLabels(labels)
         .addToAnnotations(ObservedState.SOURCE_ANNOTATION, revision.source())
+        .addToAnnotations(outcomeAnnotations(revision))
         .endMetadata()
         .withRevision((long) revision.number())
         .withData(Serialization.unmarshal(revision.template().toJson(), Map.class))

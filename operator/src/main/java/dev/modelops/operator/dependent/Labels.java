@@ -1,6 +1,7 @@
 package dev.modelops.operator.dependent;
 
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import dev.modelops.operator.history.Revision;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -65,9 +66,9 @@ public final class Labels {
     return mdep.getMetadata().getName() + "-r" + revision;
   }
 
-  /** The name the model is served under. */
-  public static String modelName(ModelDeployment mdep) {
-    String name = mdep.getSpec().model.name;
+  /** The name a revision's model is served under: its own spec.model.name, else the resource's. */
+  public static String modelName(ModelDeployment mdep, Revision revision) {
+    String name = revision.template().model().name;
     return name == null || name.isBlank() ? mdep.getMetadata().getName() : name;
   }
 }

@@ -3,7 +3,7 @@ package dev.modelops.operator.dependent;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.config.OperatorConfig;
 import dev.modelops.operator.history.Revision;
-import dev.modelops.operator.reconciler.ObservedState;
+import dev.modelops.operator.rollout.RolloutPlan;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -14,7 +14,6 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /** One Deployment of runtime pods for each revision that serves. */
 @KubernetesDependent(
@@ -32,13 +31,17 @@ public class RevisionDeploymentsDependent
   @Override
   public Map<String, Deployment> desiredResources(
       ModelDeployment mdep, Context<ModelDeployment> context) {
-    ObservedState state = ObservedState.of(mdep, context);
+    RolloutPlan plan = RolloutPlan.of(context);
     Map<String, Deployment> desired = new LinkedHashMap<>();
-    for (int number : state.served()) {
-      Revision revision = state.revision(number).orElseThrow();
-      desired.put(
-          Labels.deploymentName(mdep, number), deployment(mdep, revision, replicasFor(mdep)));
-    }
+    plan.replicas().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e -> {
+              Revision revision = plan.revision(e.getKey()).orElseThrow();
+              desired.put(
+                  Labels.deploymentName(mdep, e.getKey()),
+                  deployment(mdep, revision, e.getValue()));
+            });
     return desired;
   }
 
@@ -52,10 +55,6 @@ public class RevisionDeploymentsDependent
   public Map<String, Deployment> getSecondaryResources(
       ModelDeployment mdep, Context<ModelDeployment> context) {
     return Labels.byName(mdep, context.getSecondaryResourcesAsStream(Deployment.class));
-  }
-
-  private static int replicasFor(ModelDeployment mdep) {
-    return Objects.requireNonNullElse(mdep.getSpec().runtime.replicas, 1);
   }
 
   Deployment deployment(ModelDeployment mdep, Revision revision, int replicas) {

@@ -37,6 +37,12 @@ public final class RuntimePodTemplate {
 
   private RuntimePodTemplate() {}
 
+  /** Seconds a stopping pod keeps serving while its endpoint is removed everywhere. */
+  static final long PRE_STOP_SECONDS = 5;
+
+  /** The pre-stop pause, the runtime's drain of in-flight requests (30 s at most), and slack. */
+  static final long TERMINATION_GRACE_SECONDS = 45;
+
   public static PodTemplateSpec of(ModelDeployment mdep, Revision revision, OperatorConfig config) {
     RuntimeSpec runtime = revision.template().runtime();
     var model = revision.template().model();
@@ -114,6 +120,13 @@ public final class RuntimePodTemplate {
             .withReadinessProbe(probe("/v2/health/ready", port, 5, 3))
             .withSecurityContext(hardened())
             .withTerminationMessagePolicy("FallbackToLogsOnError")
+            // Leaving the endpoints takes kube-proxy a moment: the pod keeps serving meanwhile,
+            // then the runtime drains what is in flight on SIGTERM.
+            .withNewLifecycle()
+            .withNewPreStop()
+            .withNewSleep(PRE_STOP_SECONDS)
+            .endPreStop()
+            .endLifecycle()
             .build();
 
     return new PodTemplateSpecBuilder()
@@ -122,6 +135,7 @@ public final class RuntimePodTemplate {
         .endMetadata()
         .withNewSpec()
         .withAutomountServiceAccountToken(false)
+        .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
         .withEnableServiceLinks(false)
         .withInitContainers(init)
         .withContainers(server)
@@ -147,7 +161,7 @@ public final class RuntimePodTemplate {
       ModelDeployment mdep, Revision revision, ModelLocation location, int port) {
     var model = revision.template().model();
     Map<String, String> env = new LinkedHashMap<>();
-    env.put("MODELOPS_MODEL_NAME", Labels.modelName(mdep));
+    env.put("MODELOPS_MODEL_NAME", Labels.modelName(mdep, revision));
     env.put("MODELOPS_MODEL_VERSION", model.version == null ? "" : model.version);
     env.put("MODELOPS_MODEL_PATH", location.servedPath());
     if (model.sha256 != null) {

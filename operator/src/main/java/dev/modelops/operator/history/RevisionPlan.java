@@ -8,6 +8,15 @@ import java.util.Optional;
 /**
  * Which revision the current spec is, and which revisions to keep: a pure decision from the kept
  * history and the spec, so every part of a reconcile reaches the same answer.
+ *
+ * <p>The newest revision is the one to roll out (as a Deployment's newest ReplicaSet is). A spec
+ * that goes back to an older revision makes it the newest again, under a new number; a spec that
+ * goes back to the stable revision supersedes the newer ones instead. A revision with an outcome
+ * (failed, rolled back from, superseded) stays where it is until asked for by number.
+ *
+ * @param latest the revision the spec describes
+ * @param latestIsNew whether it is made by this reconcile
+ * @param kept the revisions to keep, oldest first
  */
 public record RevisionPlan(Revision latest, boolean latestIsNew, List<Revision> kept) {
 
@@ -19,17 +28,35 @@ public record RevisionPlan(Revision latest, boolean latestIsNew, List<Revision> 
     String hash = current.hash();
     List<Revision> sorted = new ArrayList<>(history);
     sorted.sort(Comparator.comparingInt(Revision::number));
+    int newest = sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1).number();
     Optional<Revision> existing =
         sorted.stream().filter(r -> r.hash().equals(hash)).reduce((a, b) -> b);
-    Revision latest =
-        existing.orElseGet(
-            () -> {
-              int next = sorted.isEmpty() ? 1 : sorted.get(sorted.size() - 1).number() + 1;
-              return new Revision(next, hash, current, "Spec", null);
-            });
+    Revision latest;
     if (existing.isEmpty()) {
+      latest = new Revision(newest + 1, hash, current, "Spec", null);
+      sorted.add(latest);
+    } else if (existing.get().number() == newest || existing.get().marked()) {
+      latest = existing.get();
+    } else if (stable.map(s -> s == existing.get().number()).orElse(false)) {
+      latest = existing.get();
+      Revision.Outcome superseded =
+          new Revision.Outcome(
+              Revision.Outcome.SUPERSEDED,
+              "SpecReverted",
+              "the spec went back to revision %d".formatted(latest.number()));
+      sorted.replaceAll(
+          r -> r.number() > latest.number() && !r.marked() ? r.marked(superseded) : r);
+    } else {
+      latest = existing.get().renumbered(newest + 1, existing.get().source());
+      sorted.remove(existing.get());
       sorted.add(latest);
     }
+    return new RevisionPlan(latest, existing.isEmpty(), trim(sorted, historyLimit, latest, stable));
+  }
+
+  /** The newest {@code limit} revisions, and always the spec's and the stable one. */
+  static List<Revision> trim(
+      List<Revision> sorted, int historyLimit, Revision latest, Optional<Integer> stable) {
     List<Revision> kept = new ArrayList<>();
     int limit = Math.max(1, historyLimit);
     for (int i = sorted.size() - 1; i >= 0; i--) {
@@ -40,10 +67,15 @@ public record RevisionPlan(Revision latest, boolean latestIsNew, List<Revision> 
         kept.add(0, r);
       }
     }
-    return new RevisionPlan(latest, existing.isEmpty(), List.copyOf(kept));
+    return List.copyOf(kept);
   }
 
   public Optional<Revision> find(int number) {
     return kept.stream().filter(r -> r.number() == number).findFirst();
+  }
+
+  /** The revision with the highest number: the one to roll out unless it has an outcome. */
+  public Revision newest() {
+    return kept.get(kept.size() - 1);
   }
 }

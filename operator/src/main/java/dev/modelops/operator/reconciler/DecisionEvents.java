@@ -15,6 +15,10 @@ public final class DecisionEvents {
   /** One Event: Normal or Warning, a CamelCase reason, a sentence. */
   public record Decision(String type, String reason, String message) {}
 
+  private static final java.util.Set<String> ROLLOUT_FAILURES =
+      java.util.Set.of(
+          Conditions.Reason.ANALYSIS_FAILED, Conditions.Reason.PROGRESS_DEADLINE_EXCEEDED);
+
   private DecisionEvents() {}
 
   public static List<Decision> between(
@@ -40,20 +44,17 @@ public final class DecisionEvents {
               "Scaled",
               "scaled from %d to %d pods".formatted(old.replicas, after.replicas)));
     }
-    if (old.stableRevision != null && !Objects.equals(old.stableRevision, after.stableRevision)) {
-      events.add(
-          new Decision(
-              "Normal",
-              "RolledOut",
-              "revision %d now serves all traffic (was %d)"
-                  .formatted(after.stableRevision, old.stableRevision)));
-    }
     Optional<Condition> degradedBefore = ConditionList.find(old.conditions, Conditions.DEGRADED);
     Optional<Condition> degradedAfter = ConditionList.find(after.conditions, Conditions.DEGRADED);
     boolean wasDegraded = degradedBefore.map(c -> "True".equals(c.getStatus())).orElse(false);
     boolean isDegraded = degradedAfter.map(c -> "True".equals(c.getStatus())).orElse(false);
     String reasonBefore = degradedBefore.map(Condition::getReason).orElse("");
-    if (isDegraded && (!wasDegraded || !reasonBefore.equals(degradedAfter.get().getReason()))) {
+    // A rollout's own failures are announced by the rollout decision (RolledBack), once.
+    boolean rolloutFailure =
+        degradedAfter.map(c -> ROLLOUT_FAILURES.contains(c.getReason())).orElse(false);
+    if (isDegraded
+        && !rolloutFailure
+        && (!wasDegraded || !reasonBefore.equals(degradedAfter.get().getReason()))) {
       events.add(
           new Decision(
               "Warning", degradedAfter.get().getReason(), degradedAfter.get().getMessage()));

@@ -10,8 +10,13 @@ import dev.modelops.operator.dependent.Labels;
 import dev.modelops.operator.dependent.RevisionDeploymentsDependent;
 import dev.modelops.operator.dependent.ServiceDependent;
 import dev.modelops.operator.metrics.ModelDeploymentGauges;
+import dev.modelops.operator.rollout.RolloutDecider;
+import dev.modelops.operator.rollout.RolloutInputs;
+import dev.modelops.operator.rollout.RolloutPlan;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -28,6 +33,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,8 +47,12 @@ import org.jboss.logging.MDC;
  * Serves each ModelDeployment: its revision history, one Deployment per serving revision, a
  * Service.
  */
-@ControllerConfiguration(name = "modeldeployment")
+// Not generation-aware: a modelops.dev/ annotation (promote, rollback-to) must wake the reconciler,
+// and annotations do not move a custom resource's generation.
+@ControllerConfiguration(name = "modeldeployment", generationAwareEventProcessing = false)
+// Invoked explicitly: the dependents apply the plan this reconcile decided once.
 @Workflow(
+    explicitInvocation = true,
     dependents = {
       @Dependent(name = "revisions", type = ControllerRevisionsDependent.class),
       @Dependent(
@@ -59,15 +69,22 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   /** The MDC key of the serving revision on decision log lines (JOSDK adds the resource's name). */
   static final String REVISION_MDC = "modelops.revision";
 
+  /** The field manager of the status, as JOSDK names it after the controller. */
+  static final String FIELD_MANAGER = "modeldeployment";
+
   @Inject OperatorConfig config;
 
   @Inject ModelDeploymentGauges gauges;
 
+  @Inject CanaryAnalysis analysis;
+
   /**
-   * The status last patched per resource: the informer's copy of the primary can lag one patch
-   * behind, and judging decisions against it would announce them twice.
+   * The status last written per resource, with the resourceVersion the write made: the informer's
+   * copy of the primary can lag one patch behind, and deciding on it would act twice.
    */
-  private final Map<String, ModelDeploymentStatus> published = new ConcurrentHashMap<>();
+  private final Map<String, Published> published = new ConcurrentHashMap<>();
+
+  private record Published(long resourceVersion, ModelDeploymentStatus status) {}
 
   @Override
   public List<EventSource<?, ModelDeployment>> prepareEventSources(
@@ -90,9 +107,33 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   public UpdateControl<ModelDeployment> reconcile(
       ModelDeployment mdep, Context<ModelDeployment> context) {
     gauges.follow(() -> context.getPrimaryCache().list());
-    ObservedState state = ObservedState.of(mdep, context);
-    ModelDeploymentStatus status = StatusAssembler.assemble(state, config.runtimePort(), now());
-    return publish(mdep, status, context);
+    Instant now = Instant.now();
+    ModelDeploymentStatus recorded = freshest(mdep);
+    ObservedState state = ObservedState.of(mdep, recorded, context);
+    RolloutPlan plan;
+    if (state.invalidSpec().isPresent()) {
+      plan = state.hold();
+    } else {
+      Optional<RolloutInputs.Check> check = analysis.measure(state, now);
+      plan =
+          RolloutDecider.decide(
+              state.inputs(
+                  RolloutInputs.ManualRequests.of(mdep.getMetadata().getAnnotations()),
+                  check,
+                  now));
+    }
+    var workflow = context.managedWorkflowAndDependentResourceContext();
+    workflow.put(RolloutPlan.class, plan);
+    workflow.reconcileManagedWorkflow();
+    if (state.invalidSpec().isEmpty()) {
+      analysis.remember(state, plan, now);
+    }
+    ModelDeploymentStatus status =
+        StatusAssembler.assemble(state, plan, config.runtimePort(), seconds(now));
+    publish(mdep, recorded, status, plan, context);
+    ManualRequestAnnotations.remove(mdep, plan.handled(), context.getClient());
+    UpdateControl<ModelDeployment> control = UpdateControl.noUpdate();
+    return plan.requeueAfter().map(control::rescheduleAfter).orElse(control);
   }
 
   @Override
@@ -125,17 +166,64 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     return ErrorStatusUpdateControl.patchStatus(mdep);
   }
 
-  /** Patches status only when it changed, and records an Event for each decision. */
-  private UpdateControl<ModelDeployment> publish(
-      ModelDeployment mdep, ModelDeploymentStatus status, Context<ModelDeployment> context) {
-    if (same(mdep.getStatus(), status)) {
-      return UpdateControl.noUpdate();
+  /** The status to decide on: the last one written, if the informer has not caught up yet. */
+  private ModelDeploymentStatus freshest(ModelDeployment mdep) {
+    Published last = published.get(mdep.getMetadata().getUid());
+    if (last != null && resourceVersion(mdep) < last.resourceVersion()) {
+      return last.status();
     }
-    String uid = mdep.getMetadata().getUid();
-    ModelDeploymentStatus before = published.getOrDefault(uid, mdep.getStatus());
-    List<DecisionEvents.Decision> decisions =
-        same(before, status) ? List.of() : DecisionEvents.between(mdep, before, status);
-    published.put(uid, status);
+    return mdep.getStatus();
+  }
+
+  /** The resourceVersion as a number (etcd's revision), or MAX_VALUE to trust the cache. */
+  private static long resourceVersion(ModelDeployment mdep) {
+    try {
+      return Long.parseLong(mdep.getMetadata().getResourceVersion());
+    } catch (NumberFormatException | NullPointerException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /** Patches status when it changed, then records an Event for each decision. */
+  private void publish(
+      ModelDeployment mdep,
+      ModelDeploymentStatus recorded,
+      ModelDeploymentStatus status,
+      RolloutPlan plan,
+      Context<ModelDeployment> context) {
+    if (same(recorded, status)) {
+      return;
+    }
+    List<DecisionEvents.Decision> decisions = new ArrayList<>();
+    plan.events()
+        .forEach(
+            e -> decisions.add(new DecisionEvents.Decision(e.type(), e.reason(), e.message())));
+    decisions.addAll(DecisionEvents.between(mdep, recorded, status));
+    if (recorded == null
+        || !Objects.equals(recorded.observedGeneration, status.observedGeneration)) {
+      SpecNotices.of(mdep)
+          .forEach(
+              n -> decisions.add(new DecisionEvents.Decision("Warning", SpecNotices.REASON, n)));
+    }
+    ModelDeployment patch = new ModelDeployment();
+    patch.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName(mdep.getMetadata().getName())
+            .withNamespace(mdep.getMetadata().getNamespace())
+            .build());
+    patch.setStatus(status);
+    ModelDeployment written =
+        context
+            .getClient()
+            .resource(patch)
+            .subresource("status")
+            .patch(
+                new PatchContext.Builder()
+                    .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                    .withFieldManager(FIELD_MANAGER)
+                    .withForce(true)
+                    .build());
+    published.put(mdep.getMetadata().getUid(), new Published(resourceVersion(written), status));
     forgetDeleted(context);
     MDC.put(REVISION_MDC, Objects.toString(status.stableRevision, "none"));
     try {
@@ -152,14 +240,6 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     } finally {
       MDC.remove(REVISION_MDC);
     }
-    ModelDeployment patch = new ModelDeployment();
-    patch.setMetadata(
-        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-            .withName(mdep.getMetadata().getName())
-            .withNamespace(mdep.getMetadata().getNamespace())
-            .build());
-    patch.setStatus(status);
-    return UpdateControl.patchStatus(patch);
   }
 
   /** Drops what was published for ModelDeployments that are gone from the cache. */
@@ -171,6 +251,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             .map(m -> m.getMetadata().getUid())
             .collect(java.util.stream.Collectors.toSet());
     published.keySet().retainAll(live);
+    analysis.retain(live);
   }
 
   private static void record(
@@ -212,6 +293,10 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
 
   private static boolean same(ModelDeploymentStatus a, ModelDeploymentStatus b) {
     return a != null && b != null && Serialization.asJson(a).equals(Serialization.asJson(b));
+  }
+
+  private static String seconds(Instant instant) {
+    return instant.truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
   private static String now() {

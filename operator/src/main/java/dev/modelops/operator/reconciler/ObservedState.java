@@ -1,16 +1,20 @@
 package dev.modelops.operator.reconciler;
 
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
 import dev.modelops.operator.dependent.Labels;
 import dev.modelops.operator.history.Revision;
 import dev.modelops.operator.history.RevisionPlan;
 import dev.modelops.operator.history.RevisionTemplate;
-import dev.modelops.operator.rollout.ServingPlan;
+import dev.modelops.operator.rollout.RolloutInputs;
+import dev.modelops.operator.rollout.RolloutInputs.PodCounts;
+import dev.modelops.operator.rollout.RolloutPlan;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,21 +22,25 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * What the informers hold for one ModelDeployment, and the plans derived from it. Every dependent
- * and the status computation read the same state, so they agree within one reconcile.
+ * What the informers hold for one ModelDeployment, read once per reconcile, with the status to
+ * decide on (the last one written, when the informer has not caught up with it yet).
  */
 public record ObservedState(
     ModelDeployment mdep,
+    ModelDeploymentStatus recorded,
     List<Revision> history,
     Map<Integer, Deployment> deployments,
     List<Pod> pods,
     Optional<String> invalidSpec,
-    RevisionPlan revisions,
-    ServingPlan serving) {
+    RevisionPlan revisions) {
 
   public static final String SOURCE_ANNOTATION = "modelops.dev/revision-source";
+  public static final String OUTCOME_ANNOTATION = "modelops.dev/outcome";
+  public static final String OUTCOME_REASON_ANNOTATION = "modelops.dev/outcome-reason";
+  public static final String OUTCOME_MESSAGE_ANNOTATION = "modelops.dev/outcome-message";
 
-  public static ObservedState of(ModelDeployment mdep, Context<ModelDeployment> context) {
+  public static ObservedState of(
+      ModelDeployment mdep, ModelDeploymentStatus recorded, Context<ModelDeployment> context) {
     List<Revision> history =
         context
             .getSecondaryResourcesAsStream(ControllerRevision.class)
@@ -55,63 +63,89 @@ public record ObservedState(
             .getSecondaryResourcesAsStream(Pod.class)
             .filter(p -> Labels.belongsTo(mdep, p))
             .toList();
-    Optional<Integer> recordedStable =
-        Optional.ofNullable(mdep.getStatus()).map(s -> s.stableRevision);
+    ModelDeploymentStatus status =
+        Optional.ofNullable(recorded).orElseGet(ModelDeploymentStatus::new);
     Optional<String> invalidSpec = SpecCheck.problem(mdep);
     if (invalidSpec.isPresent()) {
       // Nothing new is planned from a spec that cannot be served: what runs keeps running.
-      return new ObservedState(mdep, history, deployments, pods, invalidSpec, null, null);
+      return new ObservedState(mdep, status, history, deployments, pods, invalidSpec, null);
     }
     RevisionPlan revisions =
         RevisionPlan.decide(
             history,
             RevisionTemplate.of(mdep),
             mdep.getSpec().rollout.revisionHistoryLimit,
-            recordedStable);
-    Optional<Integer> stable =
-        recordedStable
-            .filter(s -> revisions.find(s).isPresent())
-            .or(() -> newestServing(deployments, revisions.latest().number()));
-    boolean latestReady = fullyReady(deployments.get(revisions.latest().number()), replicas(mdep));
-    ServingPlan serving = ServingPlan.decide(revisions.latest().number(), stable, latestReady);
-    return new ObservedState(mdep, history, deployments, pods, invalidSpec, revisions, serving);
+            Optional.ofNullable(status.stableRevision));
+    return new ObservedState(mdep, status, history, deployments, pods, invalidSpec, revisions);
   }
 
-  /** The stable revision when status lost it: the newest other revision that still has pods. */
-  private static Optional<Integer> newestServing(Map<Integer, Deployment> deployments, int latest) {
-    return deployments.keySet().stream().filter(n -> n != latest).max(Integer::compare);
+  /** What the rollout decision reads, with the analysis measured in this reconcile if any. */
+  public RolloutInputs inputs(
+      RolloutInputs.ManualRequests requests, Optional<RolloutInputs.Check> check, Instant now) {
+    return new RolloutInputs(
+        mdep.getSpec().rollout,
+        replicas(mdep),
+        revisions,
+        stable(),
+        Optional.ofNullable(recorded.canary),
+        deployments.entrySet().stream()
+            .collect(Collectors.toMap(Map.Entry::getKey, e -> counts(e.getValue()))),
+        requests,
+        check,
+        now);
+  }
+
+  /**
+   * The stable revision: as recorded, or when status lost it, the newest revision with pods other
+   * than the newest one (the one that would be rolling out).
+   */
+  Optional<Integer> stable() {
+    Optional<Integer> recordedStable =
+        Optional.ofNullable(recorded.stableRevision).filter(s -> revisions.find(s).isPresent());
+    if (recordedStable.isPresent()) {
+      return recordedStable;
+    }
+    int newest = revisions.newest().number();
+    return deployments.keySet().stream()
+        .filter(n -> n != newest && revisions.find(n).isPresent())
+        .max(Integer::compare);
+  }
+
+  static PodCounts counts(Deployment d) {
+    if (d == null || d.getStatus() == null) {
+      return PodCounts.NONE;
+    }
+    return new PodCounts(
+        Objects.requireNonNullElse(d.getStatus().getReadyReplicas(), 0),
+        Objects.requireNonNullElse(d.getStatus().getUpdatedReplicas(), 0));
   }
 
   static int replicas(ModelDeployment mdep) {
     return Objects.requireNonNullElse(mdep.getSpec().runtime.replicas, 1);
   }
 
-  static boolean fullyReady(Deployment deployment, int desired) {
-    if (!observed(deployment)) {
-      return false;
-    }
-    var status = deployment.getStatus();
-    int ready = Objects.requireNonNullElse(status.getReadyReplicas(), 0);
-    int updated = Objects.requireNonNullElse(status.getUpdatedReplicas(), 0);
-    return ready >= desired && updated >= desired;
-  }
-
-  /** Whether the deployment controller's status describes the Deployment's latest generation. */
-  private static boolean observed(Deployment deployment) {
-    return deployment != null
-        && deployment.getStatus() != null
-        && Objects.equals(
-            deployment.getStatus().getObservedGeneration(),
-            deployment.getMetadata().getGeneration());
-  }
-
-  /**
-   * Whether the deployment controller has yet to look at a change of one of the Deployments. A
-   * Deployment's generation moves with its annotations too, so anyone's {@code kubectl annotate}
-   * makes its status one generation old for a moment, though no pod changed.
-   */
-  public boolean deploymentsSettling() {
-    return deployments.values().stream().anyMatch(d -> !observed(d));
+  /** Holds what runs: for a spec that cannot be served, nothing new is planned. */
+  public RolloutPlan hold() {
+    Map<Integer, Integer> replicas =
+        deployments.entrySet().stream()
+            .filter(e -> revision(e.getKey()).isPresent())
+            .collect(
+                Collectors.toMap(
+                    Map.Entry::getKey,
+                    e -> Objects.requireNonNullElse(e.getValue().getSpec().getReplicas(), 1)));
+    List<Revision> kept = new java.util.ArrayList<>(history);
+    kept.sort(java.util.Comparator.comparingInt(Revision::number));
+    return new RolloutPlan(
+        Objects.requireNonNullElse(recorded.stableRevision, 0),
+        replicas,
+        List.copyOf(kept),
+        Optional.ofNullable(recorded.canary),
+        new RolloutPlan.Condition(false, "InvalidSpec", ""),
+        Optional.empty(),
+        List.of(),
+        Optional.empty(),
+        Optional.empty(),
+        java.util.Set.of());
   }
 
   /** A kept revision by number, from the plan or, for an unservable spec, from the history. */
@@ -119,20 +153,6 @@ public record ObservedState(
     return revisions != null
         ? revisions.find(number)
         : history.stream().filter(r -> r.number() == number).findFirst();
-  }
-
-  /** The revisions that get pods: the plan's, or for an unservable spec the ones that have them. */
-  public java.util.Set<Integer> served() {
-    return serving != null
-        ? serving.serve()
-        : deployments.keySet().stream()
-            .filter(n -> revision(n).isPresent())
-            .collect(Collectors.toSet());
-  }
-
-  /** The revisions to keep: the plan's, or for an unservable spec the whole history. */
-  public List<Revision> keptRevisions() {
-    return revisions != null ? revisions.kept() : history;
   }
 
   /** Pods of one revision. */
@@ -146,17 +166,24 @@ public record ObservedState(
   private static Optional<Revision> toRevision(ControllerRevision cr) {
     try {
       RevisionTemplate template = RevisionTemplate.fromJson(Serialization.asJson(cr.getData()));
-      String source =
-          Optional.ofNullable(cr.getMetadata().getAnnotations())
-              .map(a -> a.get(SOURCE_ANNOTATION))
-              .orElse("Spec");
+      Map<String, String> annotations =
+          Optional.ofNullable(cr.getMetadata().getAnnotations()).orElse(Map.of());
+      Optional<Revision.Outcome> outcome =
+          Optional.ofNullable(annotations.get(OUTCOME_ANNOTATION))
+              .map(
+                  kind ->
+                      new Revision.Outcome(
+                          kind,
+                          annotations.getOrDefault(OUTCOME_REASON_ANNOTATION, kind),
+                          annotations.getOrDefault(OUTCOME_MESSAGE_ANNOTATION, "")));
       return Optional.of(
           new Revision(
               cr.getRevision().intValue(),
               template.hash(),
               template,
-              source,
-              cr.getMetadata().getCreationTimestamp()));
+              annotations.getOrDefault(SOURCE_ANNOTATION, "Spec"),
+              cr.getMetadata().getCreationTimestamp(),
+              outcome));
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }

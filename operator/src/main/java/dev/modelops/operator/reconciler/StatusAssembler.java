@@ -8,7 +8,9 @@ import dev.modelops.operator.api.v1alpha1.RevisionSummary;
 import dev.modelops.operator.dependent.Labels;
 import dev.modelops.operator.dependent.ServiceDependent;
 import dev.modelops.operator.history.Revision;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
+import dev.modelops.operator.rollout.RolloutDecider;
+import dev.modelops.operator.rollout.RolloutInputs.PodCounts;
+import dev.modelops.operator.rollout.RolloutPlan;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,42 +20,37 @@ public final class StatusAssembler {
 
   private StatusAssembler() {}
 
-  public static ModelDeploymentStatus assemble(ObservedState state, int port, String now) {
+  public static ModelDeploymentStatus assemble(
+      ObservedState state, RolloutPlan plan, int port, String now) {
     ModelDeployment mdep = state.mdep();
-    ModelDeploymentStatus previous =
-        Optional.ofNullable(mdep.getStatus()).orElseGet(ModelDeploymentStatus::new);
+    ModelDeploymentStatus previous = state.recorded();
     if (state.invalidSpec().isPresent()) {
       return invalid(mdep, previous, state.invalidSpec().get(), now);
-    }
-    if (state.deploymentsSettling() && describesGeneration(previous, mdep)) {
-      // Nothing new is known until the deployment controller has looked, and its status update
-      // wakes the next reconcile: judging readiness now would flip Available off and on again.
-      return previous;
     }
     ModelDeploymentStatus status = new ModelDeploymentStatus();
     status.observedGeneration = mdep.getMetadata().getGeneration();
     int desired = ObservedState.replicas(mdep);
-    int latest = state.revisions().latest().number();
-    int stable = state.serving().stable();
-    Deployment stableDeployment = state.deployments().get(stable);
-    int ready = readyReplicas(stableDeployment);
-    boolean latestReady = ObservedState.fullyReady(state.deployments().get(latest), desired);
-    boolean stableReady = ObservedState.fullyReady(stableDeployment, desired);
+    int stable = plan.stable();
+    PodCounts stablePods = ObservedState.counts(state.deployments().get(stable));
+    Revision stableRevision = plan.revision(stable).orElseThrow();
+    Optional<Integer> rolling = plan.canary().map(c -> c.revision);
 
     status.stableRevision = stable;
     status.replicas = desired;
-    status.readyReplicas = ready;
+    status.readyReplicas = stablePods.ready();
     status.selector = "%s=%s".formatted(Labels.DEPLOYMENT, mdep.getMetadata().getName());
-    status.modelName = Labels.modelName(mdep);
+    status.modelName = Labels.modelName(mdep, stableRevision);
     status.endpoint = ServiceDependent.endpoint(mdep, port, status.modelName);
-    status.revisions =
-        state.revisions().kept().stream().map(r -> summary(r, stable, latest)).toList();
+    status.revisions = plan.kept().stream().map(r -> summary(r, stable, plan)).toList();
 
+    // Pod problems are looked for where something is coming up: the rolling revision, else the
+    // stable one.
+    Revision watched = plan.revision(rolling.orElse(stable)).orElseThrow();
     String gpuResource =
-        state.revisions().latest().template().runtime().gpu == null
+        watched.template().runtime().gpu == null
             ? null
-            : state.revisions().latest().template().runtime().gpu.resourceName;
-    Optional<PodProblem> problem = PodProblem.of(state.podsOf(latest), gpuResource);
+            : watched.template().runtime().gpu.resourceName;
+    Optional<PodProblem> problem = PodProblem.of(state.podsOf(watched.number()), gpuResource);
 
     ConditionList conditions =
         new ConditionList(previous.conditions, status.observedGeneration, now);
@@ -63,41 +60,41 @@ public final class StatusAssembler {
           false,
           Reason.SCALED_TO_ZERO,
           "spec.runtime.replicas is 0: no pods serve the model");
-    } else if (stableReady && ready > 0) {
+    } else if (stablePods.fullyReady(desired) && stablePods.ready() > 0) {
       conditions.set(
           Conditions.AVAILABLE,
           true,
           Reason.MINIMUM_REPLICAS_AVAILABLE,
-          "revision %d serves with %d/%d pods ready".formatted(stable, ready, desired));
+          "revision %d serves with %d/%d pods ready"
+              .formatted(stable, stablePods.ready(), desired));
     } else {
+      Optional<PodProblem> stableProblem =
+          rolling.isPresent() ? PodProblem.of(state.podsOf(stable), gpuResource) : problem;
       conditions.set(
           Conditions.AVAILABLE,
           false,
-          problem.map(PodProblem::reason).orElse(Reason.MINIMUM_REPLICAS_UNAVAILABLE),
+          stableProblem.map(PodProblem::reason).orElse(Reason.MINIMUM_REPLICAS_UNAVAILABLE),
           "revision %d has %d/%d pods ready%s"
-              .formatted(stable, ready, desired, problem.map(p -> ": " + p.message()).orElse("")));
+              .formatted(
+                  stable,
+                  stablePods.ready(),
+                  desired,
+                  stableProblem.map(p -> ": " + p.message()).orElse("")));
     }
-    if (latestReady || desired == 0) {
-      conditions.set(
-          Conditions.PROGRESSING,
-          false,
-          Reason.ROLLOUT_COMPLETE,
-          "revision %d is rolled out".formatted(latest));
-    } else {
-      conditions.set(
-          Conditions.PROGRESSING,
-          true,
-          Reason.ROLLING_OUT,
-          "revision %d is coming up: %d/%d pods ready"
-              .formatted(latest, readyReplicas(state.deployments().get(latest)), desired));
-    }
+    RolloutPlan.Condition progressing = plan.progressing();
+    conditions.set(
+        Conditions.PROGRESSING, progressing.status(), progressing.reason(), progressing.message());
     if (problem.isPresent()) {
       conditions.set(Conditions.DEGRADED, true, problem.get().reason(), problem.get().message());
+    } else if (plan.degraded().isPresent()) {
+      RolloutPlan.Condition d = plan.degraded().get();
+      conditions.set(Conditions.DEGRADED, d.status(), d.reason(), d.message());
     } else {
       conditions.set(Conditions.DEGRADED, false, Reason.AS_EXPECTED, "no problem seen");
     }
     status.conditions = conditions.build();
-    status.canary = previous.canary;
+    status.canary = plan.canary().orElse(null);
+    status.lastAction = plan.action().orElse(previous.lastAction);
     status.drift = previous.drift;
     status.retraining = previous.retraining;
     return status;
@@ -134,28 +131,30 @@ public final class StatusAssembler {
     return status;
   }
 
-  /** Whether a status was already worked out for the ModelDeployment's current spec. */
-  private static boolean describesGeneration(ModelDeploymentStatus status, ModelDeployment mdep) {
-    return !status.conditions.isEmpty()
-        && Objects.equals(status.observedGeneration, mdep.getMetadata().getGeneration());
-  }
-
-  private static RevisionSummary summary(Revision r, int stable, int latest) {
+  private static RevisionSummary summary(Revision r, int stable, RolloutPlan plan) {
     RevisionSummary s = new RevisionSummary();
     s.number = r.number();
     s.modelVersion = r.template().model().version;
     s.uri = r.template().model().uri;
     s.sha256 = r.template().model().sha256;
     s.source = RevisionSummary.Source.valueOf(r.source());
-    s.phase = r.number() == stable ? "Serving" : r.number() == latest ? "RollingOut" : "Superseded";
+    s.phase = phase(r, stable, plan);
+    s.outcome = r.outcome().map(Revision.Outcome::message).orElse(null);
     s.createdAt = r.createdAt();
     return s;
   }
 
-  private static int readyReplicas(Deployment d) {
-    return d == null || d.getStatus() == null
-        ? 0
-        : Objects.requireNonNullElse(d.getStatus().getReadyReplicas(), 0);
+  private static String phase(Revision r, int stable, RolloutPlan plan) {
+    if (r.number() == stable) {
+      return "Serving";
+    }
+    if (r.outcome().isPresent()) {
+      return r.outcome().get().kind();
+    }
+    return plan.canary()
+        .filter(c -> Objects.equals(c.revision, r.number()))
+        .map(c -> RolloutDecider.CANARY.equals(c.strategy) ? "Canary" : "RollingOut")
+        .orElse("Superseded");
   }
 
   static List<String> types() {

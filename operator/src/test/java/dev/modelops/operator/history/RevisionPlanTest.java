@@ -61,7 +61,7 @@ class RevisionPlanTest {
   }
 
   @Test
-  void returningToAnEarlierSpecReusesItsRevision() {
+  void returningToAnEarlierSpecReusesItsRevisionUnderTheNextNumber() {
     RevisionTemplate one = template("1", 1);
     RevisionTemplate two = template("2", 1);
     List<Revision> history =
@@ -69,7 +69,49 @@ class RevisionPlanTest {
             new Revision(1, one.hash(), one, "Spec", null),
             new Revision(2, two.hash(), two, "Spec", null));
     RevisionPlan plan = RevisionPlan.decide(history, template("1", 1), 10, Optional.of(2));
-    assertThat(plan.latest().number()).isEqualTo(1);
+    // As a Deployment's old ReplicaSet becomes its newest revision again.
+    assertThat(plan.latest().number()).isEqualTo(3);
+    assertThat(plan.latest().hash()).isEqualTo(one.hash());
     assertThat(plan.latestIsNew()).isFalse();
+  }
+
+  @Test
+  void aSpecThatGoesBackToAnOlderRevisionMakesItTheNewestAgain() {
+    List<Revision> history = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      RevisionTemplate t = template(Integer.toString(i), 1);
+      history.add(new Revision(i, t.hash(), t, "Spec", null));
+    }
+    RevisionPlan plan = RevisionPlan.decide(history, template("1", 1), 10, Optional.of(3));
+    assertThat(plan.latest().number()).isEqualTo(4);
+    assertThat(plan.newest().template().model().version).isEqualTo("1");
+    assertThat(plan.kept()).extracting(Revision::number).containsExactly(2, 3, 4);
+  }
+
+  @Test
+  void aSpecThatGoesBackToTheStableRevisionSupersedesTheNewerOnes() {
+    List<Revision> history = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      RevisionTemplate t = template(Integer.toString(i), 1);
+      history.add(new Revision(i, t.hash(), t, "Spec", null));
+    }
+    RevisionPlan plan = RevisionPlan.decide(history, template("1", 1), 10, Optional.of(1));
+    assertThat(plan.latest().number()).isEqualTo(1);
+    assertThat(plan.find(3).orElseThrow().outcome().orElseThrow().kind()).isEqualTo("Superseded");
+    assertThat(plan.find(2).orElseThrow().outcome().orElseThrow().kind()).isEqualTo("Superseded");
+  }
+
+  @Test
+  void aSpecThatNamesAFailedRevisionLeavesItFailed() {
+    RevisionTemplate one = template("1", 1);
+    RevisionTemplate two = template("2", 1);
+    List<Revision> history =
+        List.of(
+            new Revision(1, one.hash(), one, "Spec", null)
+                .marked(new Revision.Outcome("Failed", "AnalysisFailed", "error rate")),
+            new Revision(2, two.hash(), two, "Spec", null));
+    RevisionPlan plan = RevisionPlan.decide(history, one, 10, Optional.of(2));
+    assertThat(plan.latest().number()).isEqualTo(1);
+    assertThat(plan.newest().number()).isEqualTo(2);
   }
 }

@@ -10,10 +10,13 @@ import dev.modelops.operator.api.v1alpha1.ModelSource;
 import dev.modelops.operator.history.Revision;
 import dev.modelops.operator.history.RevisionPlan;
 import dev.modelops.operator.history.RevisionTemplate;
-import dev.modelops.operator.rollout.ServingPlan;
+import dev.modelops.operator.rollout.RolloutDecider;
+import dev.modelops.operator.rollout.RolloutInputs.ManualRequests;
+import dev.modelops.operator.rollout.RolloutPlan;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,22 +63,27 @@ class StatusAssemblerTest {
     RevisionTemplate template = RevisionTemplate.of(mdep);
     Revision one = new Revision(1, template.hash(), template, "Spec", T0);
     RevisionPlan plan = new RevisionPlan(one, false, List.of(one));
-    boolean ready = ObservedState.fullyReady(revisionOne, ObservedState.replicas(mdep));
     return new ObservedState(
         mdep,
+        Optional.ofNullable(mdep.getStatus()).orElseGet(ModelDeploymentStatus::new),
         List.of(one),
         Map.of(1, revisionOne),
         List.of(),
         Optional.empty(),
-        plan,
-        ServingPlan.decide(1, Optional.of(1), ready));
+        plan);
+  }
+
+  static ModelDeploymentStatus assemble(ObservedState state, String now) {
+    RolloutPlan plan =
+        RolloutDecider.decide(
+            state.inputs(ManualRequests.NONE, Optional.empty(), Instant.parse(now)));
+    return StatusAssembler.assemble(state, plan, 8080, now);
   }
 
   @Test
   void allPodsReadyIsAvailableAndRolledOut() {
     ModelDeployment mdep = mdep(1, 2);
-    ModelDeploymentStatus status =
-        StatusAssembler.assemble(state(mdep, deployment(1, 1L, 2)), 8080, T0);
+    ModelDeploymentStatus status = assemble(state(mdep, deployment(1, 1L, 2)), T0);
     assertThat(ConditionList.isTrue(status.conditions, Conditions.AVAILABLE)).isTrue();
     assertThat(ConditionList.isTrue(status.conditions, Conditions.PROGRESSING)).isFalse();
     assertThat(status.readyReplicas).isEqualTo(2);
@@ -85,27 +93,24 @@ class StatusAssemblerTest {
   @Test
   void aDeploymentTouchedByAnotherPartyDoesNotFlipTheStatusBeforeItsControllerLooks() {
     ModelDeployment mdep = mdep(1, 2);
-    ModelDeploymentStatus settled =
-        StatusAssembler.assemble(state(mdep, deployment(1, 1L, 2)), 8080, T0);
+    ModelDeploymentStatus settled = assemble(state(mdep, deployment(1, 1L, 2)), T0);
     mdep.setStatus(settled);
     // kubectl annotate moved the Deployment to generation 2; its status still speaks of 1.
-    ObservedState touched = state(mdep, deployment(2, 1L, 2));
-    assertThat(touched.deploymentsSettling()).isTrue();
-    assertThat(StatusAssembler.assemble(touched, 8080, T1)).isSameAs(settled);
-    // Once the controller has looked, the status is worked out again, and is the same.
-    ModelDeploymentStatus looked =
-        StatusAssembler.assemble(state(mdep, deployment(2, 2L, 2)), 8080, T1);
+    assertThat(assemble(state(mdep, deployment(2, 1L, 2)), T1))
+        .usingRecursiveComparison()
+        .isEqualTo(settled);
+    // Once the controller has looked, still the same.
+    ModelDeploymentStatus looked = assemble(state(mdep, deployment(2, 2L, 2)), T1);
     assertThat(looked).usingRecursiveComparison().isEqualTo(settled);
   }
 
   @Test
   void aNewSpecIsJudgedAtOnceEvenWhileItsDeploymentIsNotYetObserved() {
     ModelDeployment mdep = mdep(1, 2);
-    mdep.setStatus(StatusAssembler.assemble(state(mdep, deployment(1, 1L, 2)), 8080, T0));
+    mdep.setStatus(assemble(state(mdep, deployment(1, 1L, 2)), T0));
     ModelDeployment scaled = mdep(2, 3);
     scaled.setStatus(mdep.getStatus());
-    ModelDeploymentStatus status =
-        StatusAssembler.assemble(state(scaled, deployment(2, 1L, 2)), 8080, T1);
+    ModelDeploymentStatus status = assemble(state(scaled, deployment(2, 1L, 2)), T1);
     assertThat(status.observedGeneration).isEqualTo(2);
     assertThat(status.replicas).isEqualTo(3);
     assertThat(ConditionList.find(status.conditions, Conditions.PROGRESSING).orElseThrow())

@@ -36,7 +36,8 @@ public class AnalysisSpec {
 
   @Min(0)
   @Default("2")
-  @JsonPropertyDescription("Failed checks tolerated before the canary is rolled back.")
+  @JsonPropertyDescription(
+      "Consecutive failed checks that roll the canary back (0 and 1: the first failed check).")
   public Integer failureLimit = 2;
 
   @Min(0)
@@ -56,12 +57,14 @@ public class AnalysisSpec {
   public String maxLatencyP99;
 
   @JsonPropertyDescription(
-      "Where metrics come from: pods (scraped through the API server) or prometheus. Unset:"
+      "Where metrics come from: pods (the operator reads each runtime pod's /q/metrics by pod IP) or prometheus. Unset:"
           + " prometheus when the prometheus block is given, else the operator's default"
           + " (Helm value operator.analysis.defaultSource, pods unless the cluster admin changed"
           + " it).")
   public Source source;
 
-  @JsonPropertyDescription("The Prometheus server to query when source is prometheus.")
+  @JsonPropertyDescription(
+      "The Prometheus server to query when source is prometheus. Not active yet: the analysis"
+          + " reads the pods (a Warning Event NotActiveYet says so).")
   public PrometheusSource prometheus;
 }

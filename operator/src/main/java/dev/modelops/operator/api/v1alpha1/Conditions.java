@@ -25,6 +25,12 @@ public final class Conditions {
     public static final String CRASH_LOOPING = "CrashLooping";
     public static final String INVALID_SPEC = "InvalidSpec";
     public static final String NOT_EVALUATED = "NotEvaluated";
+    public static final String CANARY_STEP = "CanaryStep";
+    public static final String PAUSED = "Paused";
+    public static final String PROMOTING = "Promoting";
+    public static final String ROLLED_BACK = "RolledBack";
+    public static final String ANALYSIS_FAILED = "AnalysisFailed";
+    public static final String PROGRESS_DEADLINE_EXCEEDED = "ProgressDeadlineExceeded";
 
     private Reason() {}
   }

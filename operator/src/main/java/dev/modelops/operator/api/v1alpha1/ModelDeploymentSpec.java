@@ -19,9 +19,13 @@ public class ModelDeploymentSpec {
   public RolloutSpec rollout = new RolloutSpec();
 
   @JsonPropertyDescription(
-      "Drift detection on the live inputs against the baseline statistics of spec.model.baseline.")
+      "Drift detection on the live inputs against the baseline statistics of spec.model.baseline."
+          + " Not active yet: accepted and validated, nothing measures drift (a Warning Event"
+          + " NotActiveYet says so).")
   public DriftSpec drift;
 
-  @JsonPropertyDescription("The Job that retrains the model when its inputs drift.")
+  @JsonPropertyDescription(
+      "The Job that retrains the model when its inputs drift. Not active yet: accepted and"
+          + " validated, no Job is started (a Warning Event NotActiveYet says so).")
   public RetrainingSpec retraining;
 }

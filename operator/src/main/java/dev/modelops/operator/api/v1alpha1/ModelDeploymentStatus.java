@@ -21,8 +21,13 @@ public class ModelDeploymentStatus {
   @JsonPropertyDescription("The revision that serves all traffic outside a canary.")
   public Integer stableRevision;
 
-  @JsonPropertyDescription("The canary in progress, if any.")
+  @JsonPropertyDescription(
+      "The rollout in progress, if any: the revision coming up, its step, weight and verdicts.")
   public CanaryStatus canary;
+
+  @JsonPropertyDescription(
+      "The last modelops.dev/promote, rollback-to or rollback-immediate annotation acted on.")
+  public ManualAction lastAction;
 
   @JsonPropertyDescription(
       "The revisions kept for rollback, oldest first; a summary of the ControllerRevision objects.")

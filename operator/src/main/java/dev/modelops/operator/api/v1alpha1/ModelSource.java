@@ -52,6 +52,7 @@ public class ModelSource {
   public String sha256;
 
   @JsonPropertyDescription(
-      "Feature statistics of the training data, the reference for drift detection.")
+      "Feature statistics of the training data, the reference for drift detection. Not active"
+          + " yet: it is not fetched (a Warning Event NotActiveYet says so).")
   public BaselineSource baseline;
 }

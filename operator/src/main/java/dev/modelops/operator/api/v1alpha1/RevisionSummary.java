@@ -28,8 +28,13 @@ public class RevisionSummary {
   @JsonPropertyDescription("What made the revision: Spec, Retraining or Rollback.")
   public Source source;
 
-  @JsonPropertyDescription("Serving, Canary, Superseded, Failed or RolledBack.")
+  @JsonPropertyDescription(
+      "Serving, Canary, RollingOut, Superseded, Failed or RolledBack (the last two are not rolled"
+          + " out again until the spec changes or modelops.dev/rollback-to names them).")
   public String phase;
+
+  @JsonPropertyDescription("Why the revision failed, was rolled back from or superseded.")
+  public String outcome;
 
   @JsonPropertyDescription("When the revision was created, RFC 3339.")
   public String createdAt;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
@@ -60,4 +61,18 @@ public class RolloutSpec {
 
   @JsonPropertyDescription("Holds a canary at its current step until set back to false.")
   public Boolean paused;
+
+  @Min(1)
+  @JsonPropertyDescription(
+      "Pods the new revision may have beyond spec.runtime.replicas while it comes up (Immediate"
+          + " strategy). Unset: a full second set, so capacity never drops. 1 hands over pod by"
+          + " pod, for clusters without room (GPUs) for two full revisions.")
+  public Integer maxSurge;
+
+  @Pattern(ApiPatterns.DURATION)
+  @Default("10m")
+  @JsonPropertyDescription(
+      "How long a rollout may go without a new ready pod or step before it is ended with reason"
+          + " ProgressDeadlineExceeded, for example 10m.")
+  public String progressDeadline = "10m";
 }

@@ -32,6 +32,8 @@ public class TrafficSpec {
           + "counts; works on every cluster. gatewayAPI: an HTTPRoute with weighted backends.")
   public Mode mode = Mode.replicas;
 
-  @JsonPropertyDescription("The HTTPRoute to manage when mode is gatewayAPI.")
+  @JsonPropertyDescription(
+      "The HTTPRoute to manage when mode is gatewayAPI. Not active yet: traffic is split by"
+          + " replicas (a Warning Event NotActiveYet says so).")
   public GatewayApiTraffic gatewayAPI;
 }

@@ -1,0 +1,50 @@
+package dev.modelops.operator.reconciler;
+
+import dev.modelops.operator.api.v1alpha1.AnalysisSpec;
+import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import dev.modelops.operator.api.v1alpha1.ModelDeploymentSpec;
+import dev.modelops.operator.api.v1alpha1.TrafficSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Fields the schema accepts that do nothing yet: each set one is said plainly, in a Warning Event
+ * on every new generation, as its description says.
+ */
+final class SpecNotices {
+
+  static final String REASON = "NotActiveYet";
+
+  private SpecNotices() {}
+
+  static List<String> of(ModelDeployment mdep) {
+    ModelDeploymentSpec spec = mdep.getSpec();
+    List<String> notices = new ArrayList<>();
+    if (spec == null) {
+      return notices;
+    }
+    if (spec.drift != null) {
+      notices.add("spec.drift is not active yet: nothing measures drift");
+    }
+    if (spec.retraining != null) {
+      notices.add("spec.retraining is not active yet: no retraining Job is started");
+    }
+    if (spec.model != null && spec.model.baseline != null) {
+      notices.add("spec.model.baseline is not active yet: it is not fetched");
+    }
+    if (spec.rollout != null
+        && spec.rollout.traffic != null
+        && spec.rollout.traffic.mode == TrafficSpec.Mode.gatewayAPI) {
+      notices.add(
+          "spec.rollout.traffic.mode gatewayAPI is not active yet: traffic is split by replicas");
+    }
+    AnalysisSpec analysis = spec.rollout == null ? null : spec.rollout.analysis;
+    if (analysis != null
+        && (analysis.source == AnalysisSpec.Source.prometheus || analysis.prometheus != null)) {
+      notices.add(
+          "spec.rollout.analysis source prometheus is not active yet: the analysis reads the"
+              + " pods' metrics");
+    }
+    return notices;
+  }
+}

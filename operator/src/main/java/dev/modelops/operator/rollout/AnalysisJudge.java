@@ -1,0 +1,71 @@
+package dev.modelops.operator.rollout;
+
+import dev.modelops.operator.api.v1alpha1.AnalysisSpec;
+import dev.modelops.operator.api.v1alpha1.AnalysisVerdict;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+
+/** Judges one interval of a canary against the analysis thresholds. */
+public final class AnalysisJudge {
+
+  public static final String PASS = "Pass";
+  public static final String FAIL = "Fail";
+  public static final String INCONCLUSIVE = "Inconclusive";
+
+  private AnalysisJudge() {}
+
+  public static AnalysisVerdict judge(
+      AnalysisSpec spec, IntervalStats canary, IntervalStats stable, int step, String time) {
+    AnalysisVerdict v = new AnalysisVerdict();
+    v.time = time;
+    v.step = step;
+    v.requests = canary.requests();
+    v.errorRate = canary.errorRateText();
+    v.latencyP99 = canary.p99Text();
+    v.stableRequests = stable.requests();
+    v.stableErrorRate = stable.errorRateText();
+    v.stableLatencyP99 = stable.p99Text();
+    int minRequests = Objects.requireNonNullElse(spec.minRequests, 50);
+    double maxErrorRate = Objects.requireNonNullElse(spec.maxErrorRate, 0.01);
+    if (canary.requests() < Math.max(1, minRequests)) {
+      v.verdict = INCONCLUSIVE;
+      v.message =
+          "%d requests reached the canary, fewer than minRequests %d: the step waits for another interval"
+              .formatted(canary.requests(), minRequests);
+      return v;
+    }
+    double errorRate = canary.errorRate().orElse(0.0);
+    String errors =
+        String.format(
+            Locale.ROOT,
+            "error rate %.4f (%d of %d requests)",
+            errorRate,
+            canary.errors(),
+            canary.requests());
+    if (errorRate > maxErrorRate) {
+      v.verdict = FAIL;
+      v.message = errors + " is over maxErrorRate " + maxErrorRate;
+      return v;
+    }
+    if (spec.maxLatencyP99 != null && canary.p99Seconds().isPresent()) {
+      Duration limit = GoDuration.parse(spec.maxLatencyP99);
+      double p99 = canary.p99Seconds().getAsDouble();
+      if (p99 * 1e9 > limit.toNanos()) {
+        v.verdict = FAIL;
+        v.message =
+            "p99 latency %s is over maxLatencyP99 %s (%s)"
+                .formatted(canary.p99Text(), spec.maxLatencyP99, errors);
+        return v;
+      }
+    }
+    v.verdict = PASS;
+    v.message =
+        errors
+            + " within maxErrorRate "
+            + maxErrorRate
+            + (canary.p99Seconds().isPresent() ? "; p99 latency " + canary.p99Text() : "")
+            + (spec.maxLatencyP99 == null ? "" : " within " + spec.maxLatencyP99);
+    return v;
+  }
+}

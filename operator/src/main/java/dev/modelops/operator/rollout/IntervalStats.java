@@ -1,0 +1,32 @@
+package dev.modelops.operator.rollout;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * What one revision's pods answered over one analysis interval.
+ *
+ * @param requests inference requests answered
+ * @param errors of those, server errors (a client's bad requests are not the model's fault)
+ * @param p99Seconds the 99th-percentile latency, absent without requests
+ */
+public record IntervalStats(long requests, long errors, OptionalDouble p99Seconds) {
+
+  public static final IntervalStats NONE = new IntervalStats(0, 0, OptionalDouble.empty());
+
+  /** Errors over requests; absent without requests (never NaN). */
+  public Optional<Double> errorRate() {
+    return requests == 0 ? Optional.empty() : Optional.of((double) errors / requests);
+  }
+
+  String errorRateText() {
+    return errorRate().map(r -> String.format(Locale.ROOT, "%.4f", r)).orElse(null);
+  }
+
+  String p99Text() {
+    return p99Seconds.isPresent()
+        ? GoDuration.format(java.time.Duration.ofNanos(Math.round(p99Seconds.getAsDouble() * 1e9)))
+        : null;
+  }
+}
