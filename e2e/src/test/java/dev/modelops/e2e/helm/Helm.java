@@ -10,7 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /** The sandbox's helm binary, run on the project's chart. */
-final class Helm {
+public final class Helm {
 
   static final Path CHART = SandboxCluster.repo().resolve("helm/modelops-operator");
   static final String KUBE_VERSION = "1.34.4";
@@ -39,7 +39,7 @@ final class Helm {
    * `helm upgrade --install` of the chart as release modelops-operator in modelops-system, waiting
    * up to timeout for the operator to be ready, with --set arguments; a failure is returned.
    */
-  static ScriptRun install(Path kubeconfig, String timeout, String... sets) {
+  public static ScriptRun install(Path kubeconfig, String timeout, String... sets) {
     List<String> args =
         new ArrayList<>(
             List.of(

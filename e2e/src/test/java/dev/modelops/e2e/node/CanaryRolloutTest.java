@@ -339,7 +339,8 @@ class CanaryRolloutTest {
 
       annotate("iris", "modelops.dev/rollback-to=1");
       awaitStable("iris", 3);
-      awaitCondition("iris", "Progressing", "False", "RolledBack");
+      awaitCondition("iris", "Progressing", "False", "RolloutComplete");
+      assertThat(eventReasons("iris")).contains("RollbackStarted");
       Map<Integer, Map<String, Object>> revisions = revisions("iris");
       assertThat(revisions.get(3))
           .containsEntry("modelVersion", "1")
@@ -397,10 +398,12 @@ class CanaryRolloutTest {
         .atMost(WAIT)
         .until(() -> Integer.valueOf(3).equals(canaryStatus("iris").get("revision")));
     apply("iris", spec("4", "mlp.onnx", rollout));
-    await("revision 3's Deployment gone")
+    await("canary 4, and revision 3's Deployment gone")
         .atMost(WAIT)
-        .until(() -> deployments().equals(List.of("iris-r2", "iris-r4")));
-    assertThat(canaryStatus("iris").get("revision")).isEqualTo(4);
+        .until(
+            () ->
+                Integer.valueOf(4).equals(canaryStatus("iris").get("revision"))
+                    && deployments().equals(List.of("iris-r2", "iris-r4")));
     assertThat(revisions("iris").get(3)).containsEntry("phase", "Superseded");
   }
 
