@@ -238,6 +238,59 @@ def pick(out: Path) -> None:
     )
 
 
+def long_run(out: Path) -> None:
+    """Takes a while: y = 2x, after a Loop of 200,000 small matrix products (about a second
+    per run on one core) whose result is added times zero, so the runtime cannot skip it. Requests
+    to it stay in flight long enough for a test to shut the server down under them. It batches."""
+    width = 64
+    rng = np.random.default_rng(17)
+    w_in = numpy_helper.from_array(
+        rng.normal(0, 1 / np.sqrt(width), (4, width)).astype(np.float32), "w_in")
+    w_step = numpy_helper.from_array(
+        rng.normal(0, 1 / np.sqrt(width), (width, width)).astype(np.float32), "w_step")
+    step = helper.make_graph(
+        [
+            helper.make_node("MatMul", ["h_in", "w_step"], ["m"]),
+            helper.make_node("Tanh", ["m"], ["h_out"]),
+            helper.make_node("Identity", ["go_in"], ["go_out"]),
+        ],
+        "step",
+        [
+            helper.make_tensor_value_info("i", TensorProto.INT64, []),
+            helper.make_tensor_value_info("go_in", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("h_in", TensorProto.FLOAT, ["batch", width]),
+        ],
+        [
+            helper.make_tensor_value_info("go_out", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("h_out", TensorProto.FLOAT, ["batch", width]),
+        ],
+    )
+    constants = [
+        numpy_helper.from_array(np.array(200_000, dtype=np.int64), "steps"),
+        numpy_helper.from_array(np.array(2.0, dtype=np.float32), "two"),
+        numpy_helper.from_array(np.array(0.0, dtype=np.float32), "zero"),
+    ]
+    nodes = [
+        helper.make_node("MatMul", ["x", "w_in"], ["h0"]),
+        helper.make_node("Loop", ["steps", "", "h0"], ["h"], body=step),
+        helper.make_node("ReduceSum", ["h"], ["total"], keepdims=1),
+        helper.make_node("Mul", ["total", "zero"], ["nothing"]),
+        helper.make_node("Mul", ["x", "two"], ["doubled"]),
+        helper.make_node("Add", ["doubled", "nothing"], ["y"]),
+    ]
+    save(
+        graph_model(
+            nodes,
+            "long_run",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4])],
+            [w_in, w_step, *constants],
+        ),
+        out,
+        "long_run.onnx",
+    )
+
+
 def cnn(out: Path) -> None:
     """A mid-size CNN for the benchmark: 3x64x64 image, three conv blocks, 10 classes; free batch."""
     rng = np.random.default_rng(11)
@@ -309,7 +362,7 @@ def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     out = Path(args[0] if args else ".")
     out.mkdir(parents=True, exist_ok=True)
-    for make in (mlp, multi_io, fixed_add, identity_types, gather, pick, failing, slow):
+    for make in (mlp, multi_io, fixed_add, identity_types, gather, pick, failing, slow, long_run):
         make(out)
     if "--bench-models" in sys.argv:
         cnn(out)

@@ -4,10 +4,15 @@ import dev.modelops.runtime.model.FetchCommand;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import java.util.Arrays;
+import sun.misc.Signal;
 
 /**
  * One image, two commands: {@code serve} (the default) runs the V2 server; {@code fetch} is the
  * operator's init step, which downloads and verifies a model and exits without starting a server.
+ *
+ * <p>SIGTERM, how Kubernetes stops a container, is a normal exit here: Quarkus' graceful shutdown
+ * (see {@code Drain}), then exit code 0. Left to the JVM, the same shutdown would end with 143,
+ * which the pod's status reports as an error.
  */
 @QuarkusMain
 public class RuntimeMain {
@@ -17,6 +22,7 @@ public class RuntimeMain {
       System.exit(
           FetchCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
     }
+    Signal.handle(new Signal("TERM"), signal -> Quarkus.asyncExit(0));
     Quarkus.run(args);
   }
 }

@@ -48,6 +48,23 @@ public interface RuntimeConfig {
 
   Inline inline();
 
+  Drain drain();
+
+  /**
+   * What a SIGTERM does (Kubernetes sends one to a pod it removes, as in a rollout): readiness goes
+   * down at once while requests are served as before for {@link #delay()}, the time Kubernetes
+   * takes to drop the pod from its Service's endpoints; then new requests are refused (503) and
+   * those in flight, queued batches with them, get {@link #timeout()} to finish; only then does the
+   * model's session close. application.properties hands both to Quarkus' own shutdown.
+   */
+  interface Drain {
+    @WithDefault("5s")
+    Duration delay();
+
+    @WithDefault("30s")
+    Duration timeout();
+  }
+
   /**
    * Small requests to a fast model are answered on the HTTP event loop that read them; everything
    * else is decoded and run on a worker thread, so a slow model never stalls the event loop.

@@ -13,6 +13,7 @@ import org.eclipse.microprofile.health.Startup;
 /**
  * SmallRye Health checks behind /q/health, on the same state as /v2/health: live while the process
  * serves, started once loading ended (well or not), ready once the model loaded and ran once.
+ * Quarkus adds a readiness check of its own, down from SIGTERM on ({@link Drain}).
  */
 public final class ModelHealth {
 

@@ -189,6 +189,10 @@ public final class Batcher implements AutoCloseable {
     try {
       Map<String, Tensor> merged = batch.size() == 1 ? batch.get(0).feed() : merge(batch, rows);
       out = session.run(merged, batch.get(0).wanted());
+    } catch (InferenceException refused) {
+      // Refused before the model ran (the session is closing, or a datatype ONNX Runtime Java
+      // lacks): the same for every request of the batch, which a split would not change.
+      return batch.stream().map(p -> new Answer(p, null, refused)).toList();
     } catch (Throwable e) {
       if (batch.size() == 1) {
         LOG.debugf("model run failed: %s", e.getMessage());

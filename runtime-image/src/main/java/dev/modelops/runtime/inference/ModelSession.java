@@ -11,23 +11,34 @@ import ai.onnxruntime.TensorInfo;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * One ONNX Runtime session for one model: its metadata in V2 terms, and a run that takes and gives
  * {@link Tensor}s. Every OnnxTensor and Result it makes is closed before it returns.
  */
-public final class ModelSession implements AutoCloseable {
+public final class ModelSession {
 
   private final OrtEnvironment env;
   private final OrtSession session;
   private final List<TensorSpec> inputs;
   private final List<TensorSpec> outputs;
   private final boolean sharesBatchDimension;
+
+  /**
+   * Runs hold it shared, closing holds it alone: ONNX Runtime aborts the process (a failed native
+   * assertion) when a session is closed under a run.
+   */
+  private final ReentrantReadWriteLock use = new ReentrantReadWriteLock();
+
+  private volatile boolean closing;
 
   public ModelSession(OrtEnvironment env, OrtSession session) throws OrtException {
     this.env = env;
@@ -87,8 +98,24 @@ public final class ModelSession implements AutoCloseable {
     return List.copyOf(specs);
   }
 
-  /** Runs the model; the caller has checked names, types and shapes against the metadata. */
+  /**
+   * Runs the model; the caller has checked names, types and shapes against the metadata. Once the
+   * session is closing, a run is refused with a 503.
+   */
   public Map<String, Tensor> run(Map<String, Tensor> feed, Set<String> wanted) throws OrtException {
+    use.readLock().lock();
+    try {
+      if (closing) {
+        throw new InferenceException(503, "not_ready", "the server is shutting down");
+      }
+      return runNow(feed, wanted);
+    } finally {
+      use.readLock().unlock();
+    }
+  }
+
+  private Map<String, Tensor> runNow(Map<String, Tensor> feed, Set<String> wanted)
+      throws OrtException {
     Map<String, OnnxTensor> onnx = new LinkedHashMap<>();
     try {
       for (Tensor t : feed.values()) {
@@ -182,8 +209,25 @@ public final class ModelSession implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() throws OrtException {
-    session.close();
+  /**
+   * Refuses new runs, waits at most {@code longest} for those going on to end, then closes the
+   * session; false when a run was still going, and the session is left to the end of the process.
+   */
+  public boolean close(Duration longest) throws OrtException, InterruptedException {
+    closing = true;
+    if (!use.writeLock().tryLock(longest.toNanos(), TimeUnit.NANOSECONDS)) {
+      return false;
+    }
+    try {
+      session.close();
+      return true;
+    } finally {
+      use.writeLock().unlock();
+    }
+  }
+
+  /** Runs going on now. */
+  int runs() {
+    return use.getReadLockCount();
   }
 }

@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.modelops.runtime.config.RuntimeConfig;
+import dev.modelops.runtime.health.Drain;
 import dev.modelops.runtime.inference.ExecutionProviders;
 import dev.modelops.runtime.inference.ModelSession;
 import dev.modelops.runtime.inference.Warmup;
@@ -16,6 +17,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
@@ -31,6 +33,7 @@ public class ModelRegistry {
 
   @Inject RuntimeConfig config;
   @Inject RuntimeMetrics metrics;
+  @Inject Drain drain;
 
   private final AtomicReference<ServedModel> current = new AtomicReference<>();
   private volatile ExecutionProviders.Choice provider =
@@ -43,18 +46,28 @@ public class ModelRegistry {
     Thread.ofVirtual().name("model-loader").start(() -> current.set(load(name, version)));
   }
 
+  /**
+   * Closes the session once its runs ended. Quarkus fires this after the drain (see {@link Drain}),
+   * so normally none is left; one that outlives the drain's time keeps the session open, since
+   * closing it under a run would abort the process.
+   */
   void onStop(@Observes ShutdownEvent event) {
-    current
-        .get()
-        .session()
-        .ifPresent(
-            s -> {
-              try {
-                s.close();
-              } catch (OrtException e) {
-                LOG.debugf("closing the session: %s", e.getMessage());
-              }
-            });
+    Optional<ModelSession> session = model().session();
+    if (session.isEmpty()) {
+      return;
+    }
+    try {
+      if (!session.get().close(drain.timeLeft())) {
+        LOG.infof(
+            "model %s: a run is still going at the end of the drain; its session is left open"
+                + " for the process' exit",
+            config.model().name());
+      }
+    } catch (OrtException e) {
+      LOG.debugf("closing the session: %s", e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   ServedModel load(String name, String version) {

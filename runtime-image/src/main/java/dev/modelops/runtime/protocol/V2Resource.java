@@ -54,7 +54,9 @@ public class V2Resource {
     return health.getLivenessAsync().map(h -> answer(h, "live"));
   }
 
-  /** SmallRye Health's readiness checks: ready once the model loaded and ran once. */
+  /**
+   * SmallRye Health's readiness checks: ready once the model loaded and ran once, until a SIGTERM.
+   */
   @GET
   @Path("/health/ready")
   public Uni<Response> ready() {

@@ -34,7 +34,7 @@ class CorruptModelTest {
         .get("/q/health/ready")
         .then()
         .statusCode(503)
-        .body("checks[0].data.state", equalTo("FAILED"));
+        .body("checks.find { it.name == 'model' }.data.state", equalTo("FAILED"));
     given()
         .body(
             "{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\", \"data\": [1]}]}")
