@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Closing the session at shutdown: ONNX Runtime aborts the whole process when a session is closed
- * under a run, so a close waits for the run going on (long_run.onnx, about a second) and refuses later
- * runs with a 503; a run that outlasts the wait keeps the session open and still gets its answer.
+ * under a run, so a close waits for the run going on (long_run.onnx, about a second) and refuses
+ * later runs with a 503; a run that outlasts the wait keeps the session open and still gets its
+ * answer.
  */
 class SessionCloseTest {
 
@@ -34,7 +35,8 @@ class SessionCloseTest {
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     options.setIntraOpNumThreads(1);
     model =
-        new ModelSession(env, env.createSession("src/test/resources/models/long_run.onnx", options));
+        new ModelSession(
+            env, env.createSession("src/test/resources/models/long_run.onnx", options));
   }
 
   @Test
