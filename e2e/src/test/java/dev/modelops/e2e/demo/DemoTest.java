@@ -48,6 +48,14 @@ class DemoTest {
         .containsPattern("iris-\\S+\\s+IPv4\\s+8080\\s+10\\.244\\.0\\.\\d+,10\\.244\\.0\\.\\d+")
         .containsPattern(
             "\\{\"model_name\":\"iris\",\"model_version\":\"1\",\"id\":\"demo-1\",\"outputs\":\\[\\{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":\\[2,3\\]")
+        // The canary scene: a good version promoted under live traffic, a broken one rolled back
+        // by its analysis, an earlier revision served again by hand.
+        .containsPattern("step=0 weight=50% Pass: error rate 0\\.0000")
+        .contains("[demo] stable=2 canary= ")
+        .contains("Degraded: AnalysisFailed: canary revision 3 failed 2 consecutive checks")
+        .contains("revision 3: version 3, Failed")
+        .contains("revision 4: version 1, Rollback, Serving")
+        .contains("modelops.dev/rollback-to=1: Done")
         .contains("kubectl describe mdep fraud-scorer");
     assertThat(run.stderr()).contains("stopped and removed " + dir);
     assertThat(dir).doesNotExist();

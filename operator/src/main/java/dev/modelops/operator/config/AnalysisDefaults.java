@@ -18,9 +18,15 @@ public class AnalysisDefaults {
             p -> {
               throw new IllegalStateException(p);
             });
-    LOG.infof(
-        "canary analysis reads %s unless a ModelDeployment says otherwise",
-        config.analysis().defaultSource());
+    if (config.analysis().defaultSource() == OperatorConfig.AnalysisSource.prometheus) {
+      LOG.warn(
+          "canary analysis source prometheus is not active yet: the analysis reads the pods'"
+              + " metrics");
+    } else {
+      LOG.infof(
+          "canary analysis reads %s unless a ModelDeployment says otherwise",
+          config.analysis().defaultSource());
+    }
   }
 
   /** What is wrong with the analysis settings, if anything. */

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.jboss.logging.Logger;
 
@@ -22,10 +23,11 @@ final class ManualRequestAnnotations {
    * One JSON patch that tests each annotation still has the value acted on, then removes it: a
    * value a user set again in the meantime stays for the next reconcile.
    */
-  static void remove(ModelDeployment mdep, Set<String> handled, KubernetesClient client) {
+  static Optional<ModelDeployment> remove(
+      ModelDeployment mdep, Set<String> handled, KubernetesClient client) {
     Map<String, String> annotations = mdep.getMetadata().getAnnotations();
     if (handled.isEmpty() || annotations == null) {
-      return;
+      return Optional.empty();
     }
     JsonArray patch = new JsonArray();
     for (String key : handled) {
@@ -38,18 +40,20 @@ final class ManualRequestAnnotations {
       patch.add(new JsonObject().put("op", "remove").put("path", path));
     }
     if (patch.isEmpty()) {
-      return;
+      return Optional.empty();
     }
     try {
-      client
-          .resources(ModelDeployment.class)
-          .inNamespace(mdep.getMetadata().getNamespace())
-          .withName(mdep.getMetadata().getName())
-          .patch(PatchContext.of(PatchType.JSON), patch.encode());
+      return Optional.of(
+          client
+              .resources(ModelDeployment.class)
+              .inNamespace(mdep.getMetadata().getNamespace())
+              .withName(mdep.getMetadata().getName())
+              .patch(PatchContext.of(PatchType.JSON), patch.encode()));
     } catch (KubernetesClientException e) {
       LOG.infof(
           "%s/%s: request annotations %s not removed (%s); the next reconcile looks again",
           mdep.getMetadata().getNamespace(), mdep.getMetadata().getName(), handled, e.getMessage());
+      return Optional.empty();
     }
   }
 }

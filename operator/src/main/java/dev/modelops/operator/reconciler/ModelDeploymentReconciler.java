@@ -31,6 +31,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -79,12 +80,14 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   @Inject CanaryAnalysis analysis;
 
   /**
-   * The status last written per resource, with the resourceVersion the write made: the informer's
-   * copy of the primary can lag one patch behind, and deciding on it would act twice.
+   * The resourceVersion of this operator's last write to each ModelDeployment (its status, or the
+   * removal of a request annotation). The informer's copy can lag behind it; deciding on that copy
+   * would act twice (a promote annotation already removed, a step already taken).
    */
-  private final Map<String, Published> published = new ConcurrentHashMap<>();
+  private final Map<String, Long> written = new ConcurrentHashMap<>();
 
-  private record Published(long resourceVersion, ModelDeploymentStatus status) {}
+  /** How soon a reconcile that found the cache behind its own write looks again. */
+  static final Duration STALE_RETRY = Duration.ofSeconds(1);
 
   @Override
   public List<EventSource<?, ModelDeployment>> prepareEventSources(
@@ -108,7 +111,14 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       ModelDeployment mdep, Context<ModelDeployment> context) {
     gauges.follow(() -> context.getPrimaryCache().list());
     Instant now = Instant.now();
-    ModelDeploymentStatus recorded = freshest(mdep);
+    if (behindOwnWrite(mdep)) {
+      // The event of that write is on its way and wakes the reconciler with what it wrote.
+      LOG.debugf(
+          "%s/%s: the cache is behind the operator's last write; waiting for it",
+          mdep.getMetadata().getNamespace(), mdep.getMetadata().getName());
+      return UpdateControl.<ModelDeployment>noUpdate().rescheduleAfter(STALE_RETRY);
+    }
+    ModelDeploymentStatus recorded = mdep.getStatus();
     ObservedState state = ObservedState.of(mdep, recorded, context);
     RolloutPlan plan;
     if (state.invalidSpec().isPresent()) {
@@ -131,7 +141,8 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     ModelDeploymentStatus status =
         StatusAssembler.assemble(state, plan, config.runtimePort(), seconds(now));
     publish(mdep, recorded, status, plan, context);
-    ManualRequestAnnotations.remove(mdep, plan.handled(), context.getClient());
+    ManualRequestAnnotations.remove(mdep, plan.handled(), context.getClient())
+        .ifPresent(removed -> wrote(mdep, removed));
     UpdateControl<ModelDeployment> control = UpdateControl.noUpdate();
     return plan.requeueAfter().map(control::rescheduleAfter).orElse(control);
   }
@@ -166,13 +177,14 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     return ErrorStatusUpdateControl.patchStatus(mdep);
   }
 
-  /** The status to decide on: the last one written, if the informer has not caught up yet. */
-  private ModelDeploymentStatus freshest(ModelDeployment mdep) {
-    Published last = published.get(mdep.getMetadata().getUid());
-    if (last != null && resourceVersion(mdep) < last.resourceVersion()) {
-      return last.status();
-    }
-    return mdep.getStatus();
+  /** Whether the informer's copy is older than what this operator last wrote. */
+  private boolean behindOwnWrite(ModelDeployment mdep) {
+    Long last = written.get(mdep.getMetadata().getUid());
+    return last != null && resourceVersion(mdep) < last;
+  }
+
+  private void wrote(ModelDeployment mdep, ModelDeployment result) {
+    written.merge(mdep.getMetadata().getUid(), resourceVersion(result), Math::max);
   }
 
   /** The resourceVersion as a number (etcd's revision), or MAX_VALUE to trust the cache. */
@@ -212,7 +224,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             .withNamespace(mdep.getMetadata().getNamespace())
             .build());
     patch.setStatus(status);
-    ModelDeployment written =
+    ModelDeployment result =
         context
             .getClient()
             .resource(patch)
@@ -223,7 +235,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
                     .withFieldManager(FIELD_MANAGER)
                     .withForce(true)
                     .build());
-    published.put(mdep.getMetadata().getUid(), new Published(resourceVersion(written), status));
+    wrote(mdep, result);
     forgetDeleted(context);
     MDC.put(REVISION_MDC, Objects.toString(status.stableRevision, "none"));
     try {
@@ -242,7 +254,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     }
   }
 
-  /** Drops what was published for ModelDeployments that are gone from the cache. */
+  /** Forgets the ModelDeployments that are gone from the cache. */
   private void forgetDeleted(Context<ModelDeployment> context) {
     Set<String> live =
         context
@@ -250,7 +262,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             .list()
             .map(m -> m.getMetadata().getUid())
             .collect(java.util.stream.Collectors.toSet());
-    published.keySet().retainAll(live);
+    written.keySet().retainAll(live);
     analysis.retain(live);
   }
 

@@ -1,0 +1,57 @@
+# Scene: under live traffic, a new version walks its canary step and is promoted; a broken one is
+# rolled back by the analysis with its numbers; then an earlier revision is served again by hand.
+# The traffic goes through the Service's ClusterIP, which the node's kube-proxy balances per
+# connection over the ready pods of both revisions (kubectl port-forward would pin one pod).
+banner "live traffic to service/iris: a request every 50 ms, each on its own connection"
+IRIS_IP="$(kubectl get service iris -o jsonpath='{.spec.clusterIP}')"
+LOAD_PORT="$(free_port)"
+sandbox-forward --netns "/proc/$(cat "$DEMO_DIR/node-ns.pid")/ns/net" --listen "127.0.0.1:$LOAD_PORT" \
+  --to "$IRIS_IP:8080" >"$DEMO_DIR/load-forward.log" 2>&1 &
+LOAD_FORWARD_PID=$!
+on_exit "kill $LOAD_FORWARD_PID 2>/dev/null; wait $LOAD_FORWARD_PID 2>/dev/null"
+await_ready "forward to service/iris" "$LOAD_FORWARD_PID" "localhost:$LOAD_PORT/v2/health/ready" "$DEMO_DIR/load-forward.log"
+LOAD_LOG="$DEMO_DIR/load.log"
+IRIS_BODY='{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[5.1,3.5,1.4,0.2]}]}'
+(while :; do
+  curl -s -o /dev/null -w '%{http_code}\n' --max-time 10 -H 'Content-Type: application/json' \
+    -d "$IRIS_BODY" "localhost:$LOAD_PORT/v2/models/iris/infer" || true
+  sleep 0.05
+done >"$LOAD_LOG") &
+LOAD_PID=$!
+on_exit "kill $LOAD_PID 2>/dev/null; wait $LOAD_PID 2>/dev/null"
+answers() { sort "$LOAD_LOG" | uniq -c | awk '{printf "%s HTTP %s  ", $1, $2} END {print ""}'; }
+
+# Prints the rollout each time it changes, until revision $2 is stable with nothing in progress.
+follow_rollout() { # NAME REVISION
+  local last="" line
+  for _ in $(seq 300); do
+    line="$(kubectl get mdep "$1" -o jsonpath='stable={.status.stableRevision} canary={.status.canary.revision} step={.status.canary.step} weight={.status.canary.weight}% {.status.canary.analysis}')"
+    [[ "$line" != "$last" ]] && step "$line" && last="$line"
+    [[ "$line" == "stable=$2 canary= "* ]] && return 0
+    sleep 1
+  done
+  echo "[demo] revision $2 of $1 did not become stable within 5 minutes" >&2
+  exit 1
+}
+
+banner "version 2 as a canary: examples/canary-model.yaml (50% of the pods for 30 s, checked every 10 s)"
+run kubectl apply -f examples/canary-model.yaml
+follow_rollout iris 2
+run kubectl get mdep iris
+run kubectl get events --field-selector involvedObject.kind=ModelDeployment,involvedObject.name=iris --sort-by=.lastTimestamp
+step "answers so far: $(answers)"
+
+banner "version 3 is broken (every answer an error): the analysis rolls it back"
+FAILING_SHA="$(sha256sum "$DEMO_DIR/models/failing.onnx" | cut -d' ' -f1)"
+run kubectl patch mdep iris --type=merge -p "{\"spec\":{\"model\":{\"version\":\"3\",\"uri\":\"http://models.modelops-sandbox.svc/failing.onnx\",\"sha256\":\"$FAILING_SHA\"}}}"
+run kubectl wait --for=condition=Degraded mdep/iris --timeout=5m
+run kubectl get mdep iris -o jsonpath='Degraded: {.status.conditions[?(@.type=="Degraded")].reason}: {.status.conditions[?(@.type=="Degraded")].message}{"\n"}'
+run kubectl get mdep iris -o jsonpath='{range .status.revisions[*]}revision {.number}: version {.modelVersion}, {.phase}{"\n"}{end}'
+step "answers so far: $(answers)(the 500s are the canary's, before it was rolled back)"
+
+banner "serving revision 1 again, by hand: kubectl annotate mdep iris modelops.dev/rollback-to=1"
+run kubectl annotate mdep iris modelops.dev/rollback-to=1
+follow_rollout iris 4
+run kubectl get mdep iris -o jsonpath='{range .status.revisions[*]}revision {.number}: version {.modelVersion}, {.source}, {.phase}{"\n"}{end}'
+run kubectl get mdep iris -o jsonpath='{.status.lastAction.request}: {.status.lastAction.result}, {.status.lastAction.message}{"\n"}'
+step "answers: $(answers)"
