@@ -1,5 +1,6 @@
 package dev.modelops.e2e.helm;
 
+import dev.modelops.e2e.sandbox.AppImages;
 import dev.modelops.e2e.sandbox.SandboxCluster;
 import dev.modelops.e2e.sandbox.ScriptRun;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -33,6 +34,25 @@ public final class Helm {
             "HELM_CACHE_HOME=" + home.resolve("cache"),
             "HELM_CONFIG_HOME=" + home.resolve("config"),
             "HELM_DATA_HOME=" + home.resolve("data")));
+  }
+
+  /**
+   * A sandbox cluster whose only node is real (no kwok nodes), with the runtime's and the
+   * operator's images loaded and the chart installed: the operator runs as the chart's pod.
+   */
+  public static SandboxCluster clusterWithOperatorPod(String name) {
+    SandboxCluster cluster =
+        SandboxCluster.startWithRealNode(
+            name,
+            List.of(AppImages.runtime(), AppImages.operator()),
+            List.of("--cpu-nodes", "0", "--gpu-nodes", "0"));
+    ScriptRun install = install(cluster.kubeconfig(), "3m");
+    if (install.exitCode() != 0) {
+      cluster.close();
+      throw new IllegalStateException(
+          "helm install failed:\n" + install.stdout() + install.stderr());
+    }
+    return cluster;
   }
 
   /**

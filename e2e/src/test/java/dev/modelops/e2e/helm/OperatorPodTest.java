@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.modelops.e2e.api.ModelDeployments;
-import dev.modelops.e2e.sandbox.AppImages;
 import dev.modelops.e2e.sandbox.SandboxCluster;
 import dev.modelops.e2e.sandbox.ScriptRun;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -34,15 +33,9 @@ class OperatorPodTest {
 
   @BeforeAll
   static void start() {
-    cluster =
-        SandboxCluster.startWithRealNode(
-            "operator-pod",
-            List.of(AppImages.runtime(), AppImages.operator()),
-            List.of("--cpu-nodes", "0", "--gpu-nodes", "0"));
+    cluster = Helm.clusterWithOperatorPod("operator-pod");
     client = cluster.client();
     mdeps = new ModelDeployments(client);
-    ScriptRun install = Helm.install(cluster.kubeconfig(), "3m");
-    assertThat(install.exitCode()).as(install.stdout() + install.stderr()).isZero();
   }
 
   @AfterAll

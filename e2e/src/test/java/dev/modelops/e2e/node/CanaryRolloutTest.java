@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.modelops.e2e.api.ModelDeployments;
 import dev.modelops.e2e.api.TestNamespaces;
 import dev.modelops.e2e.helm.Helm;
-import dev.modelops.e2e.sandbox.AppImages;
 import dev.modelops.e2e.sandbox.ClusterForward;
 import dev.modelops.e2e.sandbox.SandboxCluster;
 import dev.modelops.e2e.sandbox.ScriptRun;
@@ -47,15 +46,9 @@ class CanaryRolloutTest {
 
   @BeforeAll
   static void start() {
-    cluster =
-        SandboxCluster.startWithRealNode(
-            "canary",
-            List.of(AppImages.runtime(), AppImages.operator()),
-            List.of("--cpu-nodes", "0", "--gpu-nodes", "0"));
+    cluster = Helm.clusterWithOperatorPod("canary");
     client = cluster.client();
     mdeps = new ModelDeployments(client);
-    ScriptRun install = Helm.install(cluster.kubeconfig(), "3m");
-    assertThat(install.exitCode()).as(install.stdout() + install.stderr()).isZero();
   }
 
   @AfterAll

@@ -305,22 +305,16 @@ public final class RolloutDecider {
     int surge = Objects.requireNonNullElse(in.rollout().maxSurge, desired);
     int targetPods = Math.min(desired, pods.ready() + surge);
     int stablePods = Math.min(desired, Math.max(0, desired + surge - targetPods));
-    Map<Integer, Integer> replicas = replicas(stable, stablePods, target.number(), targetPods);
-    Optional<RolloutPlan> late = deadline(stable, target, c, pods.ready(), desired);
-    if (late.isPresent()) {
-      return late.get();
-    }
-    return plan(
+    return comingUp(
         stable,
-        replicas,
-        Optional.of(c),
-        new Condition(
-            true,
-            Reason.ROLLING_OUT,
-            "revision %d is coming up: %d/%d pods ready"
-                .formatted(target.number(), pods.ready(), desired)),
-        Optional.empty(),
-        untilDeadline(c));
+        target,
+        c,
+        pods.ready(),
+        desired,
+        replicas(stable, stablePods, target.number(), targetPods),
+        Reason.ROLLING_OUT,
+        "revision %d is coming up: %d/%d pods ready"
+            .formatted(target.number(), pods.ready(), desired));
   }
 
   /** The canary passed its steps (or was promoted by hand): full size, then all traffic. */
@@ -329,21 +323,16 @@ public final class RolloutDecider {
       return promoted(
           stable, target, "canary revision %d is promoted and serves all traffic (was %d)");
     }
-    Optional<RolloutPlan> late = deadline(stable, target, c, pods.ready(), desired);
-    if (late.isPresent()) {
-      return late.get();
-    }
-    return plan(
+    return comingUp(
         stable,
+        target,
+        c,
+        pods.ready(),
+        desired,
         replicas(stable, desired, target.number(), desired),
-        Optional.of(c),
-        new Condition(
-            true,
-            Reason.PROMOTING,
-            "canary revision %d is scaling to %d pods before it takes all traffic: %d ready"
-                .formatted(target.number(), desired, pods.ready())),
-        Optional.empty(),
-        untilDeadline(c));
+        Reason.PROMOTING,
+        "canary revision %d is scaling to %d pods before it takes all traffic: %d ready"
+            .formatted(target.number(), desired, pods.ready()));
   }
 
   private RolloutPlan promoted(int stable, Revision target, String message) {
@@ -394,21 +383,16 @@ public final class RolloutDecider {
             new Event(
                 "Normal", "CanaryStep", "canary revision %d at %s".formatted(target.number(), at)));
       } else {
-        Optional<RolloutPlan> late = deadline(stable, target, c, pods.ready(), canaryPods);
-        if (late.isPresent()) {
-          return late.get();
-        }
-        return plan(
+        return comingUp(
             stable,
+            target,
+            c,
+            pods.ready(),
+            canaryPods,
             replicas(stable, desired, target.number(), canaryPods),
-            Optional.of(c),
-            new Condition(
-                true,
-                Reason.CANARY_STEP,
-                "canary revision %d is coming up for %s: %d/%d pods ready"
-                    .formatted(target.number(), at, pods.ready(), canaryPods)),
-            Optional.empty(),
-            untilDeadline(c));
+            Reason.CANARY_STEP,
+            "canary revision %d is coming up for %s: %d/%d pods ready"
+                .formatted(target.number(), at, pods.ready(), canaryPods));
       }
     } else if (in.check().isPresent()) {
       Optional<RolloutPlan> failed = judge(stable, target, c);
@@ -515,6 +499,28 @@ public final class RolloutDecider {
     return Objects.equals(last.step, c.step)
         && !Instant.parse(last.time).isBefore(Instant.parse(c.stepStartedAt))
         && AnalysisJudge.PASS.equals(last.verdict);
+  }
+
+  /** Pods are coming up: wait for them, or end the rollout at its progress deadline. */
+  private RolloutPlan comingUp(
+      int stable,
+      Revision target,
+      CanaryStatus c,
+      int ready,
+      int wanted,
+      Map<Integer, Integer> replicas,
+      String reason,
+      String message) {
+    return deadline(stable, target, c, ready, wanted)
+        .orElseGet(
+            () ->
+                plan(
+                    stable,
+                    replicas,
+                    Optional.of(c),
+                    new Condition(true, reason, message),
+                    Optional.empty(),
+                    untilDeadline(c)));
   }
 
   /** Ends a rollout that made no progress within spec.rollout.progressDeadline. */
