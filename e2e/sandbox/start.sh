@@ -23,6 +23,7 @@ usage: $0 [options]
   --real-node-gpus N     simulated nvidia.com/gpu devices of the real node (default 2)
   --real-node-taint      taint the real node nvidia.com/gpu=present:NoSchedule as GPU nodes are
                          (then only pods that tolerate it run there: GPU pods, the sandbox's add-ons)
+  --gateway-api          install the Gateway API CRDs (standard channel, from the Go module)
   --load-image PATH      an OCI image (layout directory or archive) to load into the real node's
                          containerd; repeatable (the demo and tests load the runtime and the operator)
 environment:
@@ -34,7 +35,7 @@ USAGE
 
 DIR="$MODELOPS_CACHE/clusters/default"
 CPU_NODES=2 GPU_NODES=2 GPUS_PER_NODE=2 GPU_PRODUCT=NVIDIA-H100-80GB-HBM3
-API_PORT="" CONTROL_PLANE_ONLY=false OWNER_PID="" REAL_NODE=true REAL_NODE_GPUS=2 REAL_NODE_TAINT=false LOAD_IMAGES=()
+GATEWAY_API=false API_PORT="" CONTROL_PLANE_ONLY=false OWNER_PID="" REAL_NODE=true REAL_NODE_GPUS=2 REAL_NODE_TAINT=false LOAD_IMAGES=()
 while (($#)); do
   case "$1" in
     --dir) DIR="$2"; shift 2 ;;
@@ -48,6 +49,7 @@ while (($#)); do
     --kwok-only) REAL_NODE=false; shift ;;
     --real-node-gpus) REAL_NODE_GPUS="$2"; shift 2 ;;
     --real-node-taint) REAL_NODE_TAINT=true; shift ;;
+    --gateway-api) GATEWAY_API=true; shift ;;
     --load-image) LOAD_IMAGES+=("$2"); shift 2 ;;
     -h | --help) usage ;;
     *) say "unknown option: $1"; usage ;;
@@ -236,6 +238,11 @@ if ! $CONTROL_PLANE_ONLY; then
       ((SECONDS < deadline)) || die "the nodes kept their node.kubernetes.io/not-ready taint for 60s (see $DIR/logs/kube-controller-manager.log)"
       sleep 0.3
     done
+  fi
+  if $GATEWAY_API; then
+    "$BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" apply --server-side -f "$("$SANDBOX_DIR/gateway-api.sh")" >&2
+    "$BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" wait --for=condition=Established --timeout=60s \
+      crd/httproutes.gateway.networking.k8s.io crd/gateways.gateway.networking.k8s.io >&2
   fi
   $REAL_NODE && start_real_node
 fi

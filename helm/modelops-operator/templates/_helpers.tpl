@@ -39,8 +39,9 @@ them (docs/install.md). ModelDeployments are read and their status patched; the
 modelops.dev/promote and rollback-to annotations are removed with a patch once acted on. What it owns is
 written with server-side apply (patch, and create: an apply that creates is authorized as
 create too); Deployments of revisions no longer
-served and ControllerRevisions beyond the history limit are deleted; the Service and the
-PodDisruptionBudget go only with their ModelDeployment, by garbage collection. Pods are only
+served, ControllerRevisions beyond the history limit and a retired revision's Service (Gateway API
+traffic) are deleted; the main Service, the HTTPRoute and the PodDisruptionBudget go with their
+ModelDeployment, by garbage collection (an HTTPRoute is also deleted when the traffic mode changes). Pods are only
 watched. Events are created. modeldeployments/finalizers update is what clusters with the
 OwnerReferencesPermissionEnforcement admission plugin ask before an owner reference with
 blockOwnerDeletion is set.
@@ -55,12 +56,15 @@ blockOwnerDeletion is set.
 - apiGroups: [modelops.dev]
   resources: [modeldeployments/finalizers]
   verbs: [update]
+- apiGroups: [gateway.networking.k8s.io]
+  resources: [httproutes]
+  verbs: [get, list, watch, create, patch, delete]
 - apiGroups: [apps]
   resources: [deployments, controllerrevisions]
   verbs: [get, list, watch, create, patch, delete]
 - apiGroups: [""]
   resources: [services]
-  verbs: [get, list, watch, create, patch]
+  verbs: [get, list, watch, create, patch, delete]
 - apiGroups: [policy]
   resources: [poddisruptionbudgets]
   verbs: [get, list, watch, create, patch]

@@ -126,7 +126,6 @@ class ChartInstallTest {
             List.of("get", "secrets"),
             List.of("list", "configmaps"),
             List.of("update", "deployments.apps"),
-            List.of("delete", "services"),
             List.of("delete", "pods"),
             List.of("create", "modeldeployments.modelops.dev"),
             List.of("delete", "modeldeployments.modelops.dev"),

@@ -59,7 +59,10 @@ class ChartRenderTest {
         .containsEntry("/events", List.of("create"))
         .containsEntry(
             "apps/deployments", List.of("get", "list", "watch", "create", "patch", "delete"))
-        .containsEntry("/services", List.of("get", "list", "watch", "create", "patch"));
+        .containsEntry("/services", List.of("get", "list", "watch", "create", "patch", "delete"))
+        .containsEntry(
+            "gateway.networking.k8s.io/httproutes",
+            List.of("get", "list", "watch", "create", "patch", "delete"));
     assertThat(role.getRules())
         .as("no wildcards, no secrets, no leases without leader election")
         .allSatisfy(

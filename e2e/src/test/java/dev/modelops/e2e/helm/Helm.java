@@ -40,12 +40,12 @@ public final class Helm {
    * A sandbox cluster whose only node is real (no kwok nodes), with the runtime's and the
    * operator's images loaded and the chart installed: the operator runs as the chart's pod.
    */
-  public static SandboxCluster clusterWithOperatorPod(String name) {
+  public static SandboxCluster clusterWithOperatorPod(String name, String... options) {
+    List<String> all = new ArrayList<>(List.of("--cpu-nodes", "0", "--gpu-nodes", "0"));
+    all.addAll(Arrays.asList(options));
     SandboxCluster cluster =
         SandboxCluster.startWithRealNode(
-            name,
-            List.of(AppImages.runtime(), AppImages.operator()),
-            List.of("--cpu-nodes", "0", "--gpu-nodes", "0"));
+            name, List.of(AppImages.runtime(), AppImages.operator()), all);
     ScriptRun install = install(cluster.kubeconfig(), "3m");
     if (install.exitCode() != 0) {
       cluster.close();

@@ -46,7 +46,7 @@ class CanaryRolloutTest {
 
   @BeforeAll
   static void start() {
-    cluster = Helm.clusterWithOperatorPod("canary");
+    cluster = Helm.clusterWithOperatorPod("canary", "--gateway-api");
     client = cluster.client();
     mdeps = new ModelDeployments(client);
   }
@@ -398,6 +398,102 @@ class CanaryRolloutTest {
                 Integer.valueOf(4).equals(canaryStatus("iris").get("revision"))
                     && deployments().equals(List.of("iris-r2", "iris-r4")));
     assertThat(revisions("iris").get(3)).containsEntry("phase", "Superseded");
+  }
+
+  @Test
+  void gatewayApiWeightsFollowTheStepsExactlyAndNothingIsLeftBehind() throws Exception {
+    Map<String, Object> rollout =
+        new LinkedHashMap<>(canary(List.of(step(20, "10s"), step(60, "10s")), null));
+    rollout.put(
+        "traffic",
+        Map.of(
+            "mode",
+            "gatewayAPI",
+            "gatewayAPI",
+            Map.of("gateway", "sandbox-gateway", "hostnames", List.of("iris.example"))));
+    apply("iris", spec("1", "mlp.onnx", rollout));
+    awaitCondition("iris", "Available", "True", "MinimumReplicasAvailable");
+    await("the route to revision 1")
+        .atMost(WAIT)
+        .until(() -> "iris-r1=100".equals(routeWeights("iris")));
+
+    apply("iris", spec("2", "mlp.onnx", rollout));
+    Set<String> seen = new LinkedHashSet<>();
+    await("canary 2 promoted")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              seen.add(routeWeights("iris"));
+              return Integer.valueOf(2).equals(stable("iris"));
+            });
+    await("the route to revision 2 alone, and only its Service")
+        .atMost(WAIT)
+        .until(
+            () ->
+                "iris-r2=100".equals(routeWeights("iris"))
+                    && services().equals(List.of("iris", "iris-r2")));
+    seen.add(routeWeights("iris"));
+    // Exactly the steps' weights, in order, and nothing else on the way.
+    assertThat(seen)
+        .containsSubsequence(
+            "iris-r1=100", "iris-r1=80,iris-r2=20", "iris-r1=40,iris-r2=60", "iris-r2=100")
+        .isSubsetOf("iris-r1=100", "iris-r1=80,iris-r2=20", "iris-r1=40,iris-r2=60", "iris-r2=100");
+    assertThat(route("iris").getAdditionalProperties().get("spec").toString())
+        .contains("name=sandbox-gateway")
+        .contains("hostnames=[iris.example]");
+
+    // A canary superseded by the next spec leaves neither a Service nor a backend behind.
+    apply("iris", spec("3", "mlp.onnx", rollout));
+    await("canary 3 takes its share")
+        .atMost(WAIT)
+        .until(() -> "iris-r2=80,iris-r3=20".equals(routeWeights("iris")));
+    apply("iris", spec("4", "mlp.onnx", rollout));
+    await("canary 4 takes its share, nothing of 3 is left")
+        .atMost(WAIT)
+        .until(
+            () ->
+                "iris-r2=80,iris-r4=20".equals(routeWeights("iris"))
+                    && services().equals(List.of("iris", "iris-r2", "iris-r4")));
+    // A rollback by hand in the middle of a canary takes its backend away at once.
+    annotate("iris", "modelops.dev/rollback-to=2");
+    await("all traffic on revision 2 again")
+        .atMost(WAIT)
+        .until(
+            () ->
+                "iris-r2=100".equals(routeWeights("iris"))
+                    && services().equals(List.of("iris", "iris-r2")));
+  }
+
+  GenericKubernetesResource route(String name) {
+    return client
+        .genericKubernetesResources("gateway.networking.k8s.io/v1", "HTTPRoute")
+        .inNamespace(ns)
+        .withName(name)
+        .get();
+  }
+
+  /** The route's backends as "service=weight", sorted by service; empty without a route. */
+  @SuppressWarnings("unchecked")
+  String routeWeights(String name) {
+    GenericKubernetesResource route = route(name);
+    if (route == null) {
+      return "";
+    }
+    Map<String, Object> spec = (Map<String, Object>) route.getAdditionalProperties().get("spec");
+    List<Map<String, Object>> rules = (List<Map<String, Object>>) spec.get("rules");
+    return ((List<Map<String, Object>>) rules.get(0).get("backendRefs"))
+        .stream()
+            .map(b -> b.get("name") + "=" + b.get("weight"))
+            .sorted()
+            .collect(java.util.stream.Collectors.joining(","));
+  }
+
+  List<String> services() {
+    return client.services().inNamespace(ns).list().getItems().stream()
+        .map(s -> s.getMetadata().getName())
+        .sorted()
+        .toList();
   }
 
   /** The count of answers with this status stops growing while the load goes on. */

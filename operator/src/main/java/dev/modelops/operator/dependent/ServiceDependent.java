@@ -15,7 +15,9 @@ import jakarta.inject.Inject;
  * readiness and, during a canary, the ratio of pods.
  */
 @KubernetesDependent(
-    informer = @Informer(labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR))
+    informer =
+        @Informer(
+            labelSelector = Labels.MANAGED_BY + "=" + Labels.OPERATOR + ",!" + Labels.REVISION))
 public class ServiceDependent extends CRUDKubernetesDependentResource<Service, ModelDeployment> {
 
   @Inject OperatorConfig config;

@@ -6,8 +6,11 @@ import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
 import dev.modelops.operator.config.OperatorConfig;
 import dev.modelops.operator.dependent.ControllerRevisionsDependent;
 import dev.modelops.operator.dependent.DisruptionBudgetDependent;
+import dev.modelops.operator.dependent.HttpRouteDependent;
 import dev.modelops.operator.dependent.Labels;
 import dev.modelops.operator.dependent.RevisionDeploymentsDependent;
+import dev.modelops.operator.dependent.RevisionServicesDependent;
+import dev.modelops.operator.dependent.RoutedByGateway;
 import dev.modelops.operator.dependent.ServiceDependent;
 import dev.modelops.operator.metrics.ModelDeploymentGauges;
 import dev.modelops.operator.rollout.RolloutDecider;
@@ -61,6 +64,12 @@ import org.jboss.logging.MDC;
           type = RevisionDeploymentsDependent.class,
           dependsOn = "revisions"),
       @Dependent(name = "service", type = ServiceDependent.class),
+      @Dependent(name = "revision-services", type = RevisionServicesDependent.class),
+      @Dependent(
+          name = "http-route",
+          type = HttpRouteDependent.class,
+          activationCondition = RoutedByGateway.class,
+          dependsOn = "revision-services"),
       @Dependent(name = "disruption-budget", type = DisruptionBudgetDependent.class)
     })
 public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {

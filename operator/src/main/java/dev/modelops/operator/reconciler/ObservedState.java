@@ -135,9 +135,11 @@ public record ObservedState(
                     e -> Objects.requireNonNullElse(e.getValue().getSpec().getReplicas(), 1)));
     List<Revision> kept = new java.util.ArrayList<>(history);
     kept.sort(java.util.Comparator.comparingInt(Revision::number));
+    int stable = Objects.requireNonNullElse(recorded.stableRevision, 0);
     return new RolloutPlan(
-        Objects.requireNonNullElse(recorded.stableRevision, 0),
+        stable,
         replicas,
+        Map.of(stable, 100),
         List.copyOf(kept),
         Optional.ofNullable(recorded.canary),
         new RolloutPlan.Condition(false, "InvalidSpec", ""),

@@ -3,7 +3,6 @@ package dev.modelops.operator.reconciler;
 import dev.modelops.operator.api.v1alpha1.AnalysisSpec;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentSpec;
-import dev.modelops.operator.api.v1alpha1.TrafficSpec;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,12 +30,6 @@ final class SpecNotices {
     }
     if (spec.model != null && spec.model.baseline != null) {
       notices.add("spec.model.baseline is not active yet: it is not fetched");
-    }
-    if (spec.rollout != null
-        && spec.rollout.traffic != null
-        && spec.rollout.traffic.mode == TrafficSpec.Mode.gatewayAPI) {
-      notices.add(
-          "spec.rollout.traffic.mode gatewayAPI is not active yet: traffic is split by replicas");
     }
     AnalysisSpec analysis = spec.rollout == null ? null : spec.rollout.analysis;
     if (analysis != null

@@ -556,6 +556,24 @@ public final class RolloutDecider {
 
   // --- helpers -----------------------------------------------------------------------------
 
+  /**
+   * Request shares for a weighting router: a canary gets its step's weight once the step started
+   * (its pods are ready), the previous step's weight until then; anything else goes to stable.
+   */
+  private Map<Integer, Integer> traffic(int stable, Optional<CanaryStatus> canary) {
+    if (canary.isEmpty() || !CANARY.equals(canary.get().strategy)) {
+      return Map.of(stable, 100);
+    }
+    CanaryStatus c = canary.get();
+    List<CanaryStep> steps = in.rollout().steps;
+    int step = Math.min(Objects.requireNonNullElse(c.step, 0), steps.size() - 1);
+    int weight =
+        c.stepStartedAt != null
+            ? steps.get(step).weight
+            : step > 0 ? steps.get(step - 1).weight : 0;
+    return weight == 0 ? Map.of(stable, 100) : Map.of(stable, 100 - weight, c.revision, weight);
+  }
+
   /** A missed deadline ends the rollout under its own reason; anything else rolled it back. */
   private static String progressingReason(String outcomeReason) {
     return Reason.PROGRESS_DEADLINE_EXCEEDED.equals(outcomeReason)
@@ -634,6 +652,7 @@ public final class RolloutDecider {
     return new RolloutPlan(
         stable,
         Map.copyOf(replicas),
+        traffic(stable, canary),
         List.copyOf(sorted),
         canary,
         progressing,

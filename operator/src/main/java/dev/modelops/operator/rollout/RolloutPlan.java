@@ -15,6 +15,8 @@ import java.util.Set;
  *
  * @param stable the revision that serves all traffic outside a rollout
  * @param replicas pods per revision; a revision not in the map has no Deployment
+ * @param traffic percent of requests per revision where a router splits them by weight (Gateway
+ *     API): all on stable, and a canary's share only once its step's pods are ready
  * @param kept the revisions to keep, oldest first, with their outcomes
  * @param canary the rollout in progress, if any
  * @param progressing the Progressing condition
@@ -27,6 +29,7 @@ import java.util.Set;
 public record RolloutPlan(
     int stable,
     Map<Integer, Integer> replicas,
+    Map<Integer, Integer> traffic,
     List<Revision> kept,
     Optional<CanaryStatus> canary,
     Condition progressing,

@@ -195,6 +195,8 @@ class RolloutDeciderTest {
     // 10% of 2 stable pods rounds to no pod: one canary pod, never fewer stable pods.
     assertThat(waiting.replicas()).isEqualTo(Map.of(1, 2, 2, 1));
     assertThat(waiting.canary().orElseThrow().stepStartedAt).isNull();
+    // A weighting router sends the canary nothing before its pods are ready.
+    assertThat(waiting.traffic()).isEqualTo(Map.of(1, 100));
     assertThat(RolloutDecider.analysisDue(s.rollout, s.canary, s.now.plusSeconds(60))).isFalse();
 
     s.pods.put(2, ready(1));
@@ -204,6 +206,7 @@ class RolloutDeciderTest {
         .extracting(RolloutPlan.Event::reason)
         .containsExactly("CanaryStep");
     assertThat(stepping.requeueAfter()).contains(Duration.ofSeconds(30));
+    assertThat(stepping.traffic()).isEqualTo(Map.of(1, 90, 2, 10));
     assertThat(RolloutDecider.analysisDue(s.rollout, s.canary, T0.plusSeconds(39))).isFalse();
     assertThat(RolloutDecider.analysisDue(s.rollout, s.canary, T0.plusSeconds(40))).isTrue();
 
@@ -220,6 +223,8 @@ class RolloutDeciderTest {
     assertThat(next.canary().orElseThrow().step).isEqualTo(1);
     assertThat(next.canary().orElseThrow().stepStartedAt).isNull();
     assertThat(next.replicas()).isEqualTo(Map.of(1, 2, 2, 2));
+    // Until step 2's pods are ready the canary keeps step 1's share.
+    assertThat(next.traffic()).isEqualTo(Map.of(1, 90, 2, 10));
 
     s.pods.put(2, ready(2));
     s.at(Duration.ofSeconds(80)).decide();
@@ -229,6 +234,7 @@ class RolloutDeciderTest {
     RolloutPlan promoted = s.at(Duration.ofSeconds(140)).decide();
     assertThat(promoted.stable()).isEqualTo(2);
     assertThat(promoted.replicas()).isEqualTo(Map.of(2, 2));
+    assertThat(promoted.traffic()).isEqualTo(Map.of(2, 100));
     assertThat(promoted.events())
         .extracting(RolloutPlan.Event::reason)
         .containsExactly("CanaryPassed", "RolledOut");

@@ -33,7 +33,7 @@ public class TrafficSpec {
   public Mode mode = Mode.replicas;
 
   @JsonPropertyDescription(
-      "The HTTPRoute to manage when mode is gatewayAPI. Not active yet: traffic is split by"
-          + " replicas (a Warning Event NotActiveYet says so).")
+      "The HTTPRoute to manage when mode is gatewayAPI: <name>, with one backend Service"
+          + " <name>-r<N> per revision that takes traffic, weighted exactly by the canary's step.")
   public GatewayApiTraffic gatewayAPI;
 }
