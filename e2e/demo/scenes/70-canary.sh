@@ -2,6 +2,9 @@
 # rolled back by the analysis with its numbers; then an earlier revision is served again by hand.
 # The traffic goes through the Service's ClusterIP, which the node's kube-proxy balances per
 # connection over the ready pods of both revisions (kubectl port-forward would pin one pod).
+banner "making room on the 2-core node: the failed examples go (a canary needs pods of its own)"
+run kubectl delete mdep too-big tampered --wait=false
+
 banner "live traffic to service/iris: a request every 50 ms, each on its own connection"
 IRIS_IP="$(kubectl get service iris -o jsonpath='{.spec.clusterIP}')"
 LOAD_PORT="$(free_port)"
@@ -25,11 +28,12 @@ answers() { sort "$LOAD_LOG" | uniq -c | awk '{printf "%s HTTP %s  ", $1, $2} EN
 follow_rollout() { # NAME REVISION
   local last="" line
   for _ in $(seq 300); do
-    line="$(kubectl get mdep "$1" -o jsonpath='stable={.status.stableRevision} canary={.status.canary.revision} step={.status.canary.step} weight={.status.canary.weight}% {.status.canary.analysis}')"
+    line="$(kubectl get mdep "$1" -o jsonpath='stable={.status.stableRevision} canary={.status.canary.revision} step={.status.canary.step} weight={.status.canary.weight}% | {.status.conditions[?(@.type=="Progressing")].message} | {.status.canary.analysis}')"
     [[ "$line" != "$last" ]] && step "$line" && last="$line"
     [[ "$line" == "stable=$2 canary= "* ]] && return 0
     sleep 1
   done
+  kubectl describe mdep "$1" >&2
   echo "[demo] revision $2 of $1 did not become stable within 5 minutes" >&2
   exit 1
 }

@@ -50,7 +50,7 @@ class DemoTest {
             "\\{\"model_name\":\"iris\",\"model_version\":\"1\",\"id\":\"demo-1\",\"outputs\":\\[\\{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":\\[2,3\\]")
         // The canary scene: a good version promoted under live traffic, a broken one rolled back
         // by its analysis, an earlier revision served again by hand.
-        .containsPattern("step=0 weight=50% Pass: error rate 0\\.0000")
+        .containsPattern("step=0 weight=50% \\|.*\\| Pass: error rate 0\\.0000")
         .contains("[demo] stable=2 canary= ")
         .contains("Degraded: AnalysisFailed: canary revision 3 failed 2 consecutive checks")
         .contains("revision 3: version 3, Failed")
