@@ -2,8 +2,8 @@
 # rolled back by the analysis with its numbers; then an earlier revision is served again by hand.
 # The traffic goes through the Service's ClusterIP, which the node's kube-proxy balances per
 # connection over the ready pods of both revisions (kubectl port-forward would pin one pod).
-banner "making room on the 2-core node: the failed examples go (a canary needs pods of its own)"
-run kubectl delete mdep too-big tampered --wait=false
+banner "making room on the 2-core node: too-big goes (two of its pods hold a GPU and half a CPU each)"
+run kubectl delete mdep too-big --wait=false
 
 banner "live traffic to service/iris: a request every 50 ms, each on its own connection"
 IRIS_IP="$(kubectl get service iris -o jsonpath='{.spec.clusterIP}')"
