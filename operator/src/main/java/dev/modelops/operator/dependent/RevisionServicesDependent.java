@@ -4,7 +4,6 @@ import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.config.OperatorConfig;
 import dev.modelops.operator.rollout.RolloutPlan;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.BulkDependentResource;
@@ -68,21 +67,11 @@ public class RevisionServicesDependent
   }
 
   private Service service(ModelDeployment mdep, int revision) {
-    return new ServiceBuilder()
-        .withNewMetadata()
-        .withName(name(mdep, revision))
-        .withNamespace(mdep.getMetadata().getNamespace())
-        .withLabels(Labels.revision(mdep, revision))
-        .endMetadata()
-        .withNewSpec()
-        .withSelector(Labels.oneRevision(mdep, revision))
-        .addNewPort()
-        .withName("http")
-        .withPort(config.runtimePort())
-        .withNewTargetPort("http")
-        .withProtocol("TCP")
-        .endPort()
-        .endSpec()
-        .build();
+    return ServiceDependent.service(
+        mdep,
+        name(mdep, revision),
+        Labels.revision(mdep, revision),
+        Labels.oneRevision(mdep, revision),
+        config.runtimePort());
   }
 }

@@ -9,6 +9,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import jakarta.inject.Inject;
+import java.util.Map;
 
 /**
  * The stable endpoint: selects the ready pods of every serving revision, so traffic follows
@@ -28,17 +29,32 @@ public class ServiceDependent extends CRUDKubernetesDependentResource<Service, M
 
   @Override
   protected Service desired(ModelDeployment mdep, Context<ModelDeployment> context) {
+    return service(
+        mdep,
+        mdep.getMetadata().getName(),
+        Labels.common(mdep),
+        Labels.allRevisions(mdep),
+        config.runtimePort());
+  }
+
+  /** A Service of the runtime's HTTP port over the pods the selector picks. */
+  static Service service(
+      ModelDeployment mdep,
+      String name,
+      Map<String, String> labels,
+      Map<String, String> selector,
+      int port) {
     return new ServiceBuilder()
         .withNewMetadata()
-        .withName(mdep.getMetadata().getName())
+        .withName(name)
         .withNamespace(mdep.getMetadata().getNamespace())
-        .withLabels(Labels.common(mdep))
+        .withLabels(labels)
         .endMetadata()
         .withNewSpec()
-        .withSelector(Labels.allRevisions(mdep))
+        .withSelector(selector)
         .addNewPort()
         .withName("http")
-        .withPort(config.runtimePort())
+        .withPort(port)
         .withNewTargetPort("http")
         .withProtocol("TCP")
         .endPort()

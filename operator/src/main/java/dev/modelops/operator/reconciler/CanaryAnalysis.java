@@ -8,6 +8,7 @@ import dev.modelops.operator.rollout.IntervalStats;
 import dev.modelops.operator.rollout.RolloutDecider;
 import dev.modelops.operator.rollout.RolloutInputs.Check;
 import dev.modelops.operator.rollout.RolloutPlan;
+import dev.modelops.operator.rollout.Timestamps;
 import io.fabric8.kubernetes.api.model.Pod;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -18,7 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -84,7 +84,7 @@ public class CanaryAnalysis {
       return;
     }
     CanaryStatus c = canary.get();
-    String at = seconds(now);
+    String at = Timestamps.seconds(now);
     if (c.lastAnalysisAt.equals(at)) {
       Sample start = end != null ? end : sample(state, c.revision, plan.stable(), now);
       forget(uid);
@@ -104,7 +104,9 @@ public class CanaryAnalysis {
 
   private Sample sample(ObservedState state, int canary, Integer stable, Instant now) {
     return new Sample(
-        seconds(now), scrape(state, canary), stable == null ? Map.of() : scrape(state, stable));
+        Timestamps.seconds(now),
+        scrape(state, canary),
+        stable == null ? Map.of() : scrape(state, stable));
   }
 
   private Map<String, PodSample> scrape(ObservedState state, int revision) {
@@ -140,9 +142,5 @@ public class CanaryAnalysis {
 
   private static String key(String uid, int revision) {
     return uid + "/" + revision;
-  }
-
-  private static String seconds(Instant now) {
-    return now.truncatedTo(ChronoUnit.SECONDS).toString();
   }
 }

@@ -3,6 +3,7 @@ package dev.modelops.operator.reconciler;
 import dev.modelops.operator.api.v1alpha1.Conditions;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
+import dev.modelops.operator.rollout.RolloutPlan.Event;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,18 +13,15 @@ import java.util.Optional;
 /** The Kubernetes Events a status change deserves: one per decision, none when nothing changed. */
 public final class DecisionEvents {
 
-  /** One Event: Normal or Warning, a CamelCase reason, a sentence. */
-  public record Decision(String type, String reason, String message) {}
-
   private static final java.util.Set<String> ROLLOUT_FAILURES =
       java.util.Set.of(
           Conditions.Reason.ANALYSIS_FAILED, Conditions.Reason.PROGRESS_DEADLINE_EXCEEDED);
 
   private DecisionEvents() {}
 
-  public static List<Decision> between(
+  public static List<Event> between(
       ModelDeployment mdep, ModelDeploymentStatus before, ModelDeploymentStatus after) {
-    List<Decision> events = new ArrayList<>();
+    List<Event> events = new ArrayList<>();
     ModelDeploymentStatus old = Optional.ofNullable(before).orElseGet(ModelDeploymentStatus::new);
     Integer newestBefore =
         old.revisions.stream().map(r -> r.number).max(Integer::compare).orElse(0);
@@ -32,14 +30,14 @@ public final class DecisionEvents {
         .forEach(
             r ->
                 events.add(
-                    new Decision(
+                    new Event(
                         "Normal",
                         "RevisionCreated",
                         "created revision %d for model version %s (%s)"
                             .formatted(r.number, Objects.toString(r.modelVersion, "-"), r.uri))));
     if (old.replicas != null && !Objects.equals(old.replicas, after.replicas)) {
       events.add(
-          new Decision(
+          new Event(
               "Normal",
               "Scaled",
               "scaled from %d to %d pods".formatted(old.replicas, after.replicas)));
@@ -56,16 +54,15 @@ public final class DecisionEvents {
         && !rolloutFailure
         && (!wasDegraded || !reasonBefore.equals(degradedAfter.get().getReason()))) {
       events.add(
-          new Decision(
-              "Warning", degradedAfter.get().getReason(), degradedAfter.get().getMessage()));
+          new Event("Warning", degradedAfter.get().getReason(), degradedAfter.get().getMessage()));
     } else if (wasDegraded && !isDegraded) {
-      events.add(new Decision("Normal", "Recovered", "recovered from " + reasonBefore));
+      events.add(new Event("Normal", "Recovered", "recovered from " + reasonBefore));
     }
     boolean wasAvailable = ConditionList.isTrue(old.conditions, Conditions.AVAILABLE);
     boolean isAvailable = ConditionList.isTrue(after.conditions, Conditions.AVAILABLE);
     if (isAvailable && !wasAvailable) {
       events.add(
-          new Decision(
+          new Event(
               "Normal",
               "Available",
               ConditionList.find(after.conditions, Conditions.AVAILABLE)

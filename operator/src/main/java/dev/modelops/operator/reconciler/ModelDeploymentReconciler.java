@@ -16,6 +16,7 @@ import dev.modelops.operator.metrics.ModelDeploymentGauges;
 import dev.modelops.operator.rollout.RolloutDecider;
 import dev.modelops.operator.rollout.RolloutInputs;
 import dev.modelops.operator.rollout.RolloutPlan;
+import dev.modelops.operator.rollout.Timestamps;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -36,7 +37,6 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -148,7 +148,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       analysis.remember(state, plan, now);
     }
     ModelDeploymentStatus status =
-        StatusAssembler.assemble(state, plan, config.runtimePort(), seconds(now));
+        StatusAssembler.assemble(state, plan, config.runtimePort(), Timestamps.seconds(now));
     publish(mdep, recorded, status, plan, context);
     ManualRequestAnnotations.remove(mdep, plan.handled(), context.getClient())
         .ifPresent(removed -> wrote(mdep, removed));
@@ -215,16 +215,12 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     if (same(recorded, status)) {
       return;
     }
-    List<DecisionEvents.Decision> decisions = new ArrayList<>();
-    plan.events()
-        .forEach(
-            e -> decisions.add(new DecisionEvents.Decision(e.type(), e.reason(), e.message())));
+    List<RolloutPlan.Event> decisions = new ArrayList<>(plan.events());
     decisions.addAll(DecisionEvents.between(mdep, recorded, status));
     if (recorded == null
         || !Objects.equals(recorded.observedGeneration, status.observedGeneration)) {
       SpecNotices.of(mdep)
-          .forEach(
-              n -> decisions.add(new DecisionEvents.Decision("Warning", SpecNotices.REASON, n)));
+          .forEach(n -> decisions.add(new RolloutPlan.Event("Warning", SpecNotices.REASON, n)));
     }
     ModelDeployment patch = new ModelDeployment();
     patch.setMetadata(
@@ -248,7 +244,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     forgetDeleted(context);
     MDC.put(REVISION_MDC, Objects.toString(status.stableRevision, "none"));
     try {
-      for (DecisionEvents.Decision d : decisions) {
+      for (RolloutPlan.Event d : decisions) {
         LOG.infof(
             "%s/%s revision %s: %s: %s",
             mdep.getMetadata().getNamespace(),
@@ -276,7 +272,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   }
 
   private static void record(
-      ModelDeployment mdep, DecisionEvents.Decision d, Context<ModelDeployment> context) {
+      ModelDeployment mdep, RolloutPlan.Event d, Context<ModelDeployment> context) {
     String time = now();
     try {
       context
@@ -316,11 +312,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     return a != null && b != null && Serialization.asJson(a).equals(Serialization.asJson(b));
   }
 
-  private static String seconds(Instant instant) {
-    return instant.truncatedTo(ChronoUnit.SECONDS).toString();
-  }
-
   private static String now() {
-    return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    return Timestamps.seconds(Instant.now());
   }
 }

@@ -17,7 +17,6 @@ import dev.modelops.operator.rollout.RolloutPlan.Event;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -56,7 +55,7 @@ public final class RolloutDecider {
 
   private RolloutDecider(RolloutInputs in) {
     this.in = in;
-    this.now = in.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    this.now = Timestamps.seconds(in.now());
     this.desired = in.replicas();
     this.kept = new ArrayList<>(in.revisions().kept());
   }
@@ -526,9 +525,7 @@ public final class RolloutDecider {
   /** Ends a rollout that made no progress within spec.rollout.progressDeadline. */
   private Optional<RolloutPlan> deadline(
       int stable, Revision target, CanaryStatus c, int ready, int wanted) {
-    Duration limit =
-        GoDuration.parse(Objects.requireNonNullElse(in.rollout().progressDeadline, "10m"));
-    if (in.now().isBefore(Instant.parse(c.lastProgressAt).plus(limit))) {
+    if (in.now().isBefore(deadlineOf(c))) {
       return Optional.empty();
     }
     return Optional.of(
@@ -587,15 +584,21 @@ public final class RolloutDecider {
       Instant check = Instant.parse(c.lastAnalysisAt).plus(interval(in.rollout().analysis));
       next = check.isBefore(next) || !in.now().isBefore(next) ? check : next;
     }
-    Duration wait = Duration.between(in.now(), next);
-    return wait.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : wait;
+    return atLeastASecond(Duration.between(in.now(), next));
   }
 
   private Optional<Duration> untilDeadline(CanaryStatus c) {
-    Duration limit =
-        GoDuration.parse(Objects.requireNonNullElse(in.rollout().progressDeadline, "10m"));
-    Duration wait = Duration.between(in.now(), Instant.parse(c.lastProgressAt).plus(limit));
-    return Optional.of(wait.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : wait);
+    return Optional.of(atLeastASecond(Duration.between(in.now(), deadlineOf(c))));
+  }
+
+  /** When a rollout without further progress ends: spec.rollout.progressDeadline after the last. */
+  private Instant deadlineOf(CanaryStatus c) {
+    return Instant.parse(c.lastProgressAt)
+        .plus(GoDuration.parse(Objects.requireNonNullElse(in.rollout().progressDeadline, "10m")));
+  }
+
+  private static Duration atLeastASecond(Duration wait) {
+    return wait.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : wait;
   }
 
   private static Duration interval(AnalysisSpec analysis) {
