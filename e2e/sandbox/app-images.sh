@@ -5,6 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source e2e/java-home.sh
+# One build at a time: test classes running in parallel, and the demo beside them, wait here.
+mkdir -p runtime-image/target
+exec 9>runtime-image/target/app-images.lock
+flock 9
 for kind in runtime operator; do
   module=operator
   [[ $kind == runtime ]] && module=runtime-image

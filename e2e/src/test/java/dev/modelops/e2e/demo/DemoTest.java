@@ -6,10 +6,12 @@ import dev.modelops.e2e.sandbox.SandboxCluster;
 import dev.modelops.e2e.sandbox.ScriptRun;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The README's first command plays every scene and cleans up after itself. */
+@Order(2)
 class DemoTest {
 
   @TempDir Path temp;

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
@@ -34,7 +35,10 @@ import org.junit.jupiter.api.TestInfo;
  * Rollouts on the sandbox's real node under live traffic: the operator runs as the chart's pod and
  * reads the runtime pods' metrics by pod IP; a load generator sends steady requests through the
  * Service, routed by kube-proxy, and counts every answer that is not a 200.
+ *
+ * <p>The longest class of the module, so it starts first (junit-platform.properties).
  */
+@Order(1)
 class CanaryRolloutTest {
 
   static final Duration WAIT = Duration.ofMinutes(4);

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.TestInfo;
  * image, models fetched from the sandbox's file server, Services routed by kube-proxy. Every status
  * asserted here is what the kubelet reported, none is written by the test.
  */
+@Order(3)
 class RealNodeServingTest {
 
   static final Duration WAIT = Duration.ofMinutes(3);

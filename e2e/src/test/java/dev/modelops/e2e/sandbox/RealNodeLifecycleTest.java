@@ -10,12 +10,17 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Two clusters with real nodes run at once, each in namespaces of its own, and stop.sh leaves
  * nothing of either behind: no process, mount, network namespace, iptables rule, cgroup or
  * container.
+ *
+ * <p>Runs alone (the other classes run two at a time), as it compares the whole machine's mounts
+ * and iptables before and after.
  */
+@Isolated
 class RealNodeLifecycleTest {
 
   record Started(Path dir, List<Long> pids, String netns, String cgroupRoot) {}
