@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds etcd, the Kubernetes control plane, kubectl, the real node (kubelet, kube-proxy, CoreDNS,
-# pause, a GPU device plugin, a file server, a port forwarder), kwok and helm from the Go module proxy, once.
+# pause, a GPU device plugin, a file server, a port forwarder, a pod lister for Prometheus), kwok and helm from the Go module proxy, once.
 # Prints the directory that holds the binaries (with --images, the one that holds the sandbox's own
 # images, as OCI layouts). A second run finds them in the cache and returns at once.
 set -euo pipefail
@@ -12,7 +12,7 @@ PRINT="$BIN"
 [[ "${1:-}" == "--images" ]] && PRINT="$(dirname "$BIN")/images"
 TOOLS=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok helm)
 # The real node's parts, and the sandbox's own small programs (static, so they also run in images).
-NODE_TOOLS=(kubelet kube-proxy pause sandbox-gpu-plugin sandbox-files sandbox-forward)
+NODE_TOOLS=(kubelet kube-proxy pause sandbox-gpu-plugin sandbox-files sandbox-forward sandbox-pod-sd)
 TOOLS+=("${NODE_TOOLS[@]}" coredns)
 if [[ -f "$BIN/.complete" ]]; then
   echo "$PRINT"

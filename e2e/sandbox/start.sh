@@ -24,6 +24,8 @@ usage: $0 [options]
   --real-node-taint      taint the real node nvidia.com/gpu=present:NoSchedule as GPU nodes are
                          (then only pods that tolerate it run there: GPU pods, the sandbox's add-ons)
   --gateway-api          install the Gateway API CRDs (standard channel, from the Go module)
+  --prometheus           run Prometheus (Debian's package) on the real node, scraping the runtime pods,
+                         at http://prometheus.modelops-sandbox.svc:9090 (canary analysis source prometheus)
   --load-image PATH      an OCI image (layout directory or archive) to load into the real node's
                          containerd; repeatable (the demo and tests load the runtime and the operator)
 environment:
@@ -35,7 +37,7 @@ USAGE
 
 DIR="$MODELOPS_CACHE/clusters/default"
 CPU_NODES=2 GPU_NODES=2 GPUS_PER_NODE=2 GPU_PRODUCT=NVIDIA-H100-80GB-HBM3
-GATEWAY_API=false API_PORT="" CONTROL_PLANE_ONLY=false OWNER_PID="" REAL_NODE=true REAL_NODE_GPUS=2 REAL_NODE_TAINT=false LOAD_IMAGES=()
+GATEWAY_API=false API_PORT="" CONTROL_PLANE_ONLY=false OWNER_PID="" REAL_NODE=true REAL_NODE_GPUS=2 REAL_NODE_TAINT=false LOAD_IMAGES=() PROMETHEUS=false
 while (($#)); do
   case "$1" in
     --dir) DIR="$2"; shift 2 ;;
@@ -50,12 +52,17 @@ while (($#)); do
     --real-node-gpus) REAL_NODE_GPUS="$2"; shift 2 ;;
     --real-node-taint) REAL_NODE_TAINT=true; shift ;;
     --gateway-api) GATEWAY_API=true; shift ;;
+    --prometheus) PROMETHEUS=true; shift ;;
     --load-image) LOAD_IMAGES+=("$2"); shift 2 ;;
     -h | --help) usage ;;
     *) say "unknown option: $1"; usage ;;
   esac
 done
 $CONTROL_PLANE_ONLY && REAL_NODE=false
+if $PROMETHEUS; then
+  $REAL_NODE || die "--prometheus needs the real node: it runs there, as a pod"
+  LOAD_IMAGES+=("$("$SANDBOX_DIR/prometheus.sh")")
+fi
 for n in "$CPU_NODES" "$GPU_NODES" "$GPUS_PER_NODE" "$REAL_NODE_GPUS"; do
   [[ "$n" =~ ^[0-9]+$ ]] || die "node and GPU counts must be whole numbers, got '$n'"
 done
@@ -245,6 +252,13 @@ if ! $CONTROL_PLANE_ONLY; then
       crd/httproutes.gateway.networking.k8s.io crd/gateways.gateway.networking.k8s.io >&2
   fi
   $REAL_NODE && start_real_node
+  if $PROMETHEUS; then
+    "$BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" apply -f "$SANDBOX_DIR/prometheus.yaml" >&2
+    "$BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" -n modelops-sandbox rollout status deployment/prometheus --timeout=90s >&2 ||
+      { "$BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" -n modelops-sandbox describe pods -l app=prometheus >&2
+        "$BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" -n modelops-sandbox logs deployment/prometheus --tail 20 >&2 || true
+        die "Prometheus did not become ready (its pod and log above)"; }
+  fi
 fi
 
 if [[ -n "$OWNER_PID" ]]; then

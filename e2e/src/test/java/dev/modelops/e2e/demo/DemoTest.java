@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The README's first command plays every scene and cleans up after itself. */
-@Order(2)
+@Order(1001)
 class DemoTest {
 
   @TempDir Path temp;

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.TestInfo;
  * image, models fetched from the sandbox's file server, Services routed by kube-proxy. Every status
  * asserted here is what the kubelet reported, none is written by the test.
  */
-@Order(3)
+@Order(1000)
 class RealNodeServingTest {
 
   static final Duration WAIT = Duration.ofMinutes(3);

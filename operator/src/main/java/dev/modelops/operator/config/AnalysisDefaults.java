@@ -18,15 +18,11 @@ public class AnalysisDefaults {
             p -> {
               throw new IllegalStateException(p);
             });
-    if (config.analysis().defaultSource() == OperatorConfig.AnalysisSource.prometheus) {
-      LOG.warn(
-          "canary analysis source prometheus is not active yet: the analysis reads the pods'"
-              + " metrics");
-    } else {
-      LOG.infof(
-          "canary analysis reads %s unless a ModelDeployment says otherwise",
-          config.analysis().defaultSource());
-    }
+    LOG.infof(
+        "canary analysis reads %s unless a ModelDeployment says otherwise",
+        config.analysis().defaultSource() == OperatorConfig.AnalysisSource.prometheus
+            ? "Prometheus at " + config.analysis().prometheusUrl().orElse("")
+            : "the pods' metrics");
   }
 
   /** What is wrong with the analysis settings, if anything. */

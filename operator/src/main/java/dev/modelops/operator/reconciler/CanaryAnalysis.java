@@ -2,8 +2,12 @@ package dev.modelops.operator.reconciler;
 
 import dev.modelops.operator.analysis.Measurement;
 import dev.modelops.operator.analysis.PodSample;
+import dev.modelops.operator.analysis.PrometheusQuery;
+import dev.modelops.operator.api.v1alpha1.AnalysisSpec;
 import dev.modelops.operator.api.v1alpha1.CanaryStatus;
+import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.config.OperatorConfig;
+import dev.modelops.operator.dependent.Labels;
 import dev.modelops.operator.rollout.IntervalStats;
 import dev.modelops.operator.rollout.RolloutDecider;
 import dev.modelops.operator.rollout.RolloutInputs.Check;
@@ -21,15 +25,23 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * Measures a canary from its pods: each runtime pod's Prometheus endpoint is read by pod IP, as
- * Prometheus would, at the start and end of every analysis interval, and the operator takes the
- * differences itself. The start sample is kept in memory; an operator that restarted has none, and
- * measures from its first sample instead (the interval restarts; nothing is judged on a guess).
+ * Measures a canary and its stable revision over each analysis interval, from one of two sources.
+ *
+ * <p>{@code pods}: each runtime pod's Prometheus endpoint is read by pod IP, as Prometheus would,
+ * at the start and end of every analysis interval, and the operator takes the differences itself.
+ * The start sample is kept in memory; an operator that restarted has none, and measures from its
+ * first sample instead (the interval restarts; nothing is judged on a guess).
+ *
+ * <p>{@code prometheus}: PromQL over the interval since the last check, so nothing is kept here and
+ * a restarted operator judges its first interval whole. A Prometheus that does not answer makes the
+ * check inconclusive, never a Pass or a Fail.
  */
 @ApplicationScoped
 public class CanaryAnalysis {
@@ -37,6 +49,7 @@ public class CanaryAnalysis {
   private static final Logger LOG = Logger.getLogger(CanaryAnalysis.class);
 
   static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(2);
+  static final Duration QUERY_TIMEOUT = Duration.ofSeconds(5);
 
   @Inject OperatorConfig config;
 
@@ -58,6 +71,10 @@ public class CanaryAnalysis {
       return Optional.empty();
     }
     Integer stable = state.recorded().stableRevision;
+    Optional<String> prometheus = prometheusUrl(state.mdep().getSpec().rollout.analysis);
+    if (prometheus.isPresent()) {
+      return query(state, prometheus.get(), canary, stable, now);
+    }
     Sample end = sample(state, canary.revision, stable, now);
     String uid = state.mdep().getMetadata().getUid();
     taken.put(uid, end);
@@ -71,14 +88,64 @@ public class CanaryAnalysis {
             stats(Measurement.between(start.stable(), end.stable()))));
   }
 
+  /**
+   * The Prometheus to query, when the analysis reads one: the ModelDeployment's own, else the
+   * operator's default when the ModelDeployment names no source.
+   */
+  Optional<String> prometheusUrl(AnalysisSpec analysis) {
+    if (analysis.source == AnalysisSpec.Source.pods) {
+      return Optional.empty();
+    }
+    if (analysis.prometheus != null && analysis.prometheus.url != null) {
+      return Optional.of(analysis.prometheus.url);
+    }
+    boolean byDefault =
+        analysis.source == null
+            && config.analysis().defaultSource() == OperatorConfig.AnalysisSource.prometheus;
+    return byDefault ? config.analysis().prometheusUrl() : Optional.empty();
+  }
+
+  private Optional<Check> query(
+      ObservedState state, String url, CanaryStatus canary, Integer stable, Instant now) {
+    ModelDeployment mdep = state.mdep();
+    String namespace = mdep.getMetadata().getNamespace();
+    Instant from =
+        Instant.parse(Objects.requireNonNullElse(canary.lastAnalysisAt, canary.stepStartedAt));
+    Duration window = Duration.between(from, now);
+    PrometheusQuery prometheus = new PrometheusQuery(http, url, QUERY_TIMEOUT);
+    try {
+      Measurement c =
+          prometheus.measure(
+              namespace,
+              PrometheusQuery.podsOf(Labels.deploymentName(mdep, canary.revision)),
+              window,
+              now);
+      Measurement s =
+          stable == null
+              ? new Measurement(0, 0, OptionalDouble.empty())
+              : prometheus.measure(
+                  namespace,
+                  PrometheusQuery.podsOf(Labels.deploymentName(mdep, stable)),
+                  window,
+                  now);
+      return Optional.of(new Check.Measured(stats(c), stats(s)));
+    } catch (PrometheusQuery.PrometheusException e) {
+      return Optional.of(new Check.Unavailable(e.getMessage()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
   /** Keeps the sample that starts the next interval, when the plan starts one now. */
   public void remember(ObservedState state, RolloutPlan plan, Instant now) {
     String uid = state.mdep().getMetadata().getUid();
     Sample end = taken.remove(uid);
+    AnalysisSpec analysis = state.mdep().getSpec().rollout.analysis;
     Optional<CanaryStatus> canary =
         plan.canary()
             .filter(c -> c.lastAnalysisAt != null)
-            .filter(c -> state.mdep().getSpec().rollout.analysis != null);
+            .filter(c -> analysis != null && prometheusUrl(analysis).isEmpty());
     if (canary.isEmpty()) {
       forget(uid);
       return;

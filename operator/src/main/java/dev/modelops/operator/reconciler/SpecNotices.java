@@ -1,6 +1,5 @@
 package dev.modelops.operator.reconciler;
 
-import dev.modelops.operator.api.v1alpha1.AnalysisSpec;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentSpec;
 import java.util.ArrayList;
@@ -30,13 +29,6 @@ final class SpecNotices {
     }
     if (spec.model != null && spec.model.baseline != null) {
       notices.add("spec.model.baseline is not active yet: it is not fetched");
-    }
-    AnalysisSpec analysis = spec.rollout == null ? null : spec.rollout.analysis;
-    if (analysis != null
-        && (analysis.source == AnalysisSpec.Source.prometheus || analysis.prometheus != null)) {
-      notices.add(
-          "spec.rollout.analysis source prometheus is not active yet: the analysis reads the"
-              + " pods' metrics");
     }
     return notices;
   }

@@ -15,6 +15,16 @@ public final class AnalysisJudge {
 
   private AnalysisJudge() {}
 
+  /** An interval whose numbers could not be read: never a Pass, never a Fail. */
+  public static AnalysisVerdict unavailable(String message, int step, String time) {
+    AnalysisVerdict v = new AnalysisVerdict();
+    v.time = time;
+    v.step = step;
+    v.verdict = INCONCLUSIVE;
+    v.message = "no numbers for this interval: " + message + "; the step waits for another one";
+    return v;
+  }
+
   public static AnalysisVerdict judge(
       AnalysisSpec spec, IntervalStats canary, IntervalStats stable, int step, String time) {
     AnalysisVerdict v = new AnalysisVerdict();

@@ -441,10 +441,19 @@ public final class RolloutDecider {
       c.analysis = "measuring from " + now + ": the operator had no earlier sample of the pods";
       return Optional.empty();
     }
-    Check.Measured measured = (Check.Measured) check;
     AnalysisSpec spec = in.rollout().analysis;
-    AnalysisVerdict v =
-        AnalysisJudge.judge(spec, measured.canary(), measured.stable(), c.step, now);
+    AnalysisVerdict v;
+    if (check instanceof Check.Unavailable unavailable) {
+      v = AnalysisJudge.unavailable(unavailable.message(), c.step, now);
+      events.add(
+          new Event(
+              "Warning",
+              "MetricsUnavailable",
+              "canary revision %d: %s".formatted(target.number(), unavailable.message())));
+    } else {
+      Check.Measured measured = (Check.Measured) check;
+      v = AnalysisJudge.judge(spec, measured.canary(), measured.stable(), c.step, now);
+    }
     c.verdicts = new ArrayList<>(c.verdicts == null ? List.of() : c.verdicts);
     c.verdicts.add(v);
     while (c.verdicts.size() > VERDICTS_KEPT) {

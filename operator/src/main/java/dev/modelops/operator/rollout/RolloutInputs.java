@@ -68,6 +68,9 @@ public record RolloutInputs(
 
     /** The operator has no sample from the interval's start (it restarted): measure from now. */
     record NoEarlierSample() implements Check {}
+
+    /** The metrics could not be read (Prometheus did not answer): the check is inconclusive. */
+    record Unavailable(String message) implements Check {}
   }
 
   PodCounts podsOf(int revision) {

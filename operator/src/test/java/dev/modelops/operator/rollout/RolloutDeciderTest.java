@@ -1,6 +1,7 @@
 package dev.modelops.operator.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.modelops.operator.api.v1alpha1.AnalysisSpec;
 import dev.modelops.operator.api.v1alpha1.CanaryStatus;
@@ -296,6 +297,29 @@ class RolloutDeciderTest {
     s.check = Optional.of(measured(100, 40, 0.004));
     RolloutPlan plan = s.at(Duration.ofSeconds(90)).decide();
     assertThat(plan.canary().orElseThrow().failures).isEqualTo(1);
+  }
+
+  @Test
+  void unreadableMetricsAreInconclusiveWithAWarningAndNeverCountAsAFailure() {
+    Scenario s = new Scenario();
+    s.rollout = canary("30s", "10@5m");
+    s.pods.put(2, ready(1));
+    s.decide();
+    s.check = Optional.of(measured(100, 40, 0.004));
+    s.at(Duration.ofSeconds(30)).decide();
+    s.check = Optional.of(new Check.Unavailable("Prometheus at http://prom:9090/ did not answer"));
+    RolloutPlan plan = s.at(Duration.ofSeconds(60)).decide();
+    CanaryStatus c = plan.canary().orElseThrow();
+    assertThat(c.verdicts).extracting(v -> v.verdict).containsExactly("Fail", "Inconclusive");
+    assertThat(c.verdicts.get(1).message)
+        .isEqualTo(
+            "no numbers for this interval: Prometheus at http://prom:9090/ did not answer; the"
+                + " step waits for another one");
+    assertThat(c.failures).as("a failure limit of 2 is not reached by a missing check").isOne();
+    assertThat(c.phase).isEqualTo(RolloutDecider.STEPPING);
+    assertThat(plan.events())
+        .extracting(RolloutPlan.Event::type, RolloutPlan.Event::reason)
+        .containsExactly(tuple("Warning", "MetricsUnavailable"));
   }
 
   @Test

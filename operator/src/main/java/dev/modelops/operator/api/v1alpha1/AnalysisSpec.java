@@ -64,7 +64,7 @@ public class AnalysisSpec {
   public Source source;
 
   @JsonPropertyDescription(
-      "The Prometheus server to query when source is prometheus. Not active yet: the analysis"
-          + " reads the pods (a Warning Event NotActiveYet says so).")
+      "The Prometheus server to query when source is prometheus. It must scrape the runtime pods'"
+          + " /q/metrics and label their series with namespace and pod, as a PodMonitor does.")
   public PrometheusSource prometheus;
 }
