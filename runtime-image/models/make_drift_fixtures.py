@@ -10,7 +10,9 @@ Writes, deterministically (fixed seeds, values rounded so the JSON is exact):
   table_f64.npy   the same as float64,
   table.expected.json  what the baseline command must make of table_f64.npy with 4 bins: count,
                   mean, population std, quantile edges (numpy's default, linear) without
-                  repeats, and the rows in each bin [edge_i, edge_i+1) (the last bin closed).
+                  repeats, and the rows in each bin [edge_i, edge_i+1) (the last bin closed);
+  mlp-baseline.json  a baseline file for mlp.onnx: its 4 inputs x0..x3 standard normal (20,000
+                  rows, 10 bins), its outputs the classes mlp.onnx predicts for those rows.
 """
 import json
 import sys
@@ -19,6 +21,9 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 from scipy.spatial import distance
+
+from make_models import mlp_layers
+from onnx import numpy_helper
 
 
 def ks_case(name, a, b):
@@ -62,6 +67,21 @@ def table_expected(x, bins):
     return {"bins": bins, "features": features}
 
 
+def mlp_baseline(rng):
+    """The MLP's forward pass in numpy (Gemm, Relu, Gemm; softmax keeps the argmax)."""
+    x = rng.normal(0, 1, (20000, 4))
+    _, (w1, b1, w2, b2) = mlp_layers("probabilities")
+    w1, b1, w2, b2 = (numpy_helper.to_array(t).astype(np.float64) for t in (w1, b1, w2, b2))
+    classes = np.argmax(np.maximum(x @ w1 + b1, 0) @ w2 + b2, axis=1)
+    features = table_expected(x, 10)["features"]
+    for f in features:
+        f["name"] = f["name"].replace("f", "x")
+        f["type"] = "numeric"
+    frequencies = {str(c): int((classes == c).sum()) for c in range(3)}
+    outputs = {"name": "probabilities", "type": "categorical", "frequencies": frequencies}
+    return {"formatVersion": 1, "features": features, "outputs": outputs}
+
+
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
     out.mkdir(parents=True, exist_ok=True)
@@ -93,7 +113,9 @@ def main() -> None:
     np.save(out / "table.npy", table.astype(np.float32))
     np.save(out / "table_f64.npy", table.astype(np.float64))
     (out / "table.expected.json").write_text(json.dumps(table_expected(table, 4), indent=1) + "\n")
-    for name in ("reference.json", "table.npy", "table_f64.npy", "table.expected.json"):
+    baseline = mlp_baseline(rng)
+    (out / "mlp-baseline.json").write_text(json.dumps(baseline, indent=1) + "\n")
+    for name in ("reference.json", "table.npy", "table_f64.npy", "table.expected.json", "mlp-baseline.json"):
         print(f"wrote {out / name} ({(out / name).stat().st_size} bytes)")
 
 
