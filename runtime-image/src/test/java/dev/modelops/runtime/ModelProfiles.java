@@ -73,4 +73,15 @@ public final class ModelProfiles {
       return serving("slow", "slow.onnx");
     }
   }
+
+  /** The MLP with a baseline for its inputs and outputs, and windows of 200 rows. */
+  public static class Drift implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      Map<String, String> config = new java.util.HashMap<>(serving("mlp", "mlp.onnx"));
+      config.put("modelops.baseline", "src/test/resources/drift/mlp-baseline.json");
+      config.put("modelops.drift.window", "200");
+      return config;
+    }
+  }
 }

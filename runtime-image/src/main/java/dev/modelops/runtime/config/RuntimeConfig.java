@@ -51,6 +51,21 @@ public interface RuntimeConfig {
   Drain drain();
 
   /**
+   * The baseline file (docs/drift-and-retraining.md) that the inputs' and outputs' drift is
+   * measured against; without one, drift is off.
+   */
+  Optional<String> baseline();
+
+  Drift drift();
+
+  /** How drift is measured; the thresholds are the operator's business. */
+  interface Drift {
+    /** Samples per window: the scores compare the last this many rows with the baseline. */
+    @WithDefault("5000")
+    int window();
+  }
+
+  /**
    * What a SIGTERM does (Kubernetes sends one to a pod it removes, as in a rollout): readiness goes
    * down at once while requests are served as before for {@link #delay()}, the time Kubernetes
    * takes to drop the pod from its Service's endpoints; then new requests are refused (503) and

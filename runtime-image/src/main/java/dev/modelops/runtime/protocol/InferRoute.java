@@ -1,6 +1,7 @@
 package dev.modelops.runtime.protocol;
 
 import dev.modelops.runtime.config.RuntimeConfig;
+import dev.modelops.runtime.drift.DriftMonitor;
 import dev.modelops.runtime.inference.InferRequest;
 import dev.modelops.runtime.inference.InferenceException;
 import dev.modelops.runtime.inference.Inferencer;
@@ -41,6 +42,7 @@ public class InferRoute {
   @Inject Inferencer inferencer;
   @Inject RuntimeMetrics metrics;
   @Inject RuntimeConfig config;
+  @Inject DriftMonitor drift;
 
   /** Quarkus' own ceiling (application.properties); one request body is at most this. */
   static final long MAX_LIMIT = 2047L * 1024 * 1024;
@@ -182,6 +184,8 @@ public class InferRoute {
                   }
                   respond(ctx, request, outputs);
                   metrics.request(protocol, since(start), "success");
+                  // After the answer is on its way: the request's latency does not include it.
+                  drift.record(request.inputs(), outputs);
                 } catch (Throwable e) {
                   fail(ctx, start, protocol, e);
                 }

@@ -1,5 +1,7 @@
 package dev.modelops.runtime.protocol;
 
+import dev.modelops.runtime.drift.DriftMonitor;
+import dev.modelops.runtime.drift.DriftReport;
 import dev.modelops.runtime.inference.InferenceException;
 import dev.modelops.runtime.inference.Inferencer;
 import dev.modelops.runtime.inference.ModelSession;
@@ -35,6 +37,7 @@ public class V2Resource {
 
   @Inject SmallRyeHealthReporter health;
   @Inject Inferencer inferencer;
+  @Inject DriftMonitor drift;
 
   @GET
   public Map<String, Object> server() {
@@ -135,5 +138,25 @@ public class V2Resource {
     return Response.status(503)
         .entity(Map.of("name", model.name(), "ready", false, "error", model.reason()))
         .build();
+  }
+
+  /**
+   * modelops' extension of the protocol: the drift of the model's inputs and outputs from its
+   * baseline (docs/drift-and-retraining.md). With drift off it answers 200 with {@code "enabled":
+   * false} and the reason; an unknown model or version is the usual 404.
+   */
+  @GET
+  @Path("/models/{name}/drift")
+  public Map<String, Object> drift(@PathParam("name") String name) {
+    return drift(name, null);
+  }
+
+  @GET
+  @Path("/models/{name}/versions/{version}/drift")
+  public Map<String, Object> drift(
+      @PathParam("name") String name, @PathParam("version") String version) {
+    ServedModel model = inferencer.model(name, version);
+    return DriftReport.json(
+        model.name(), model.version(), drift.window(), drift.status(), drift.state());
   }
 }
