@@ -55,8 +55,12 @@ class CanaryRolloutTest extends RolloutTestBase {
           .containsEntry("phase", "Serving");
       assertThat(revisions.get(2)).containsEntry("phase", "RolledBack");
       assertThat(revisions).doesNotContainKey(1);
-      assertThat(get("iris").getMetadata().getAnnotations())
-          .doesNotContainKey("modelops.dev/rollback-to");
+      await("the rollback-to annotation removed")
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(get("iris").getMetadata().getAnnotations())
+                      .doesNotContainKey("modelops.dev/rollback-to"));
       await("revision 2's Deployment retired")
           .atMost(WAIT)
           .until(() -> deployments().equals(List.of("iris-r3")));
@@ -112,13 +116,13 @@ class CanaryRolloutTest extends RolloutTestBase {
   /**
    * The operator pod killed in the middle of an analysis interval measures the interval again,
    * `paused` holds the canary (no step, no check) until it is lifted, and the operator killed while
-   * the canary is being promoted finishes the promotion: no request fails on the way.
+   * the canary is being promoted (by hand) finishes the promotion: no request fails on the way.
    */
   @Test
   void anOperatorKilledMidAnalysisOrDuringPromotionResumesAndPausedHolds() throws Exception {
-    // One canary pod beside two stable ones: the promotion starts a second one, which takes a
-    // while.
-    Map<String, Object> rollout = canary(List.of(step(25, "20s")), analysis("10s", 2, "1s"));
+    // One canary pod beside two stable ones, for a step longer than the test: the promotion asked
+    // for by hand starts a second canary pod, which takes a while.
+    Map<String, Object> rollout = canary(List.of(step(25, "10m")), analysis("10s", 2, "1s"));
     apply("iris", spec("1", "mlp.onnx", rollout));
     awaitCondition("iris", "Available", "True", "MinimumReplicasAvailable");
     try (ClusterForward forward = service("iris");
@@ -137,7 +141,7 @@ class CanaryRolloutTest extends RolloutTestBase {
       setPaused("iris", true);
       awaitCondition("iris", "Progressing", "True", "Paused");
       int checks = verdicts("iris").size();
-      // Held for longer than its step and an interval: no check, no promotion.
+      // Held for more than two intervals: no check, no promotion.
       await("held while paused")
           .during(Duration.ofSeconds(25))
           .atMost(Duration.ofSeconds(40))
@@ -148,6 +152,8 @@ class CanaryRolloutTest extends RolloutTestBase {
                       && Integer.valueOf(1).equals(stable("iris")));
 
       setPaused("iris", false);
+      await("checks again").atMost(WAIT).until(() -> verdicts("iris").size() > checks);
+      annotate("iris", "modelops.dev/promote=true");
       await("promoting")
           .atMost(WAIT)
           .pollInterval(Duration.ofMillis(200))
