@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.modelops.e2e.api.ModelDeployments;
 import dev.modelops.e2e.sandbox.ClusterForward;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -79,7 +80,7 @@ class CanaryAnalysisTest extends RolloutTestBase {
           .atMost(WAIT)
           .until(() -> deployments().equals(List.of("iris-r2")));
       assertThat(status("iris")).doesNotContainKey("canary");
-      assertThat(eventReasons("iris")).contains("RolloutStarted", "CanaryStep", "RolledOut");
+      awaitEvents("iris", "RolloutStarted", "CanaryStep", "RolledOut");
       // The retired pods left the endpoints before they stopped: no request failed.
       await("revision 1's pods gone")
           .atMost(WAIT)
@@ -115,9 +116,18 @@ class CanaryAnalysisTest extends RolloutTestBase {
           .until(() -> deployments().equals(List.of("iris-r1")));
       // All traffic is back on stable: no more 500s while the load goes on.
       awaitNoNewAnswers(load, 500);
+      // Measured, not asserted (a benchmark's number, see docs/rollouts.md): from the rollback,
+      // decided in the reconcile that recorded the failing check, to the canary's last answer.
+      Instant rolledBack =
+          Instant.parse(
+              (String)
+                  ModelDeployments.condition(get("iris"), "Degraded").get("lastTransitionTime"));
+      System.out.printf(
+          "[measure] failing check to all traffic on stable: %s (analysis interval 10s)%n",
+          Duration.between(rolledBack, load.lastAnswered(500).orElse(rolledBack)));
       long okBefore = load.answered(200);
       await("stable answers").atMost(WAIT).until(() -> load.answered(200) > okBefore + 20);
-      assertThat(eventReasons("iris")).contains("AnalysisCheckFailed", "RolledBack");
+      awaitEvents("iris", "AnalysisCheckFailed", "RolledBack");
 
       apply("iris", spec("3", "slow.onnx", rollout));
       await("the slow canary rolled back")
@@ -213,7 +223,7 @@ class CanaryAnalysisTest extends RolloutTestBase {
         // The passing check and the promotion can come in one reconcile, too quick to be seen in
         // status; the CanaryPassed Event says the step's last check passed.
         assertThat(seen).as(name).doesNotContain("Fail");
-        assertThat(eventReasons(name)).as(name).contains("CanaryPassed");
+        awaitEvents(name, "CanaryPassed");
       }
 
       apply("by-pods", spec("3", "failing.onnx", byPods));
@@ -241,7 +251,7 @@ class CanaryAnalysisTest extends RolloutTestBase {
         .startsWith(
             "Inconclusive: no numbers for this interval: Prometheus at"
                 + " http://prometheus.nowhere.svc.cluster.local:9090/ did not answer");
-    assertThat(eventReasons("by-nowhere")).contains("MetricsUnavailable");
+    awaitEvents("by-nowhere", "MetricsUnavailable");
     assertThat(stable("by-nowhere")).isEqualTo(1);
   }
 }

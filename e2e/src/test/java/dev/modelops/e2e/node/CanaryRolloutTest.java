@@ -47,7 +47,7 @@ class CanaryRolloutTest extends RolloutTestBase {
       annotate("iris", "modelops.dev/rollback-to=1");
       awaitStable("iris", 3);
       awaitCondition("iris", "Progressing", "False", "RolloutComplete");
-      assertThat(eventReasons("iris")).contains("RollbackStarted");
+      awaitEvents("iris", "RollbackStarted");
       Map<Integer, Map<String, Object>> revisions = revisions("iris");
       assertThat(revisions.get(3))
           .containsEntry("modelVersion", "1")

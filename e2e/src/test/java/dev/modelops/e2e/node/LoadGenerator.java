@@ -34,6 +34,7 @@ final class LoadGenerator implements AutoCloseable {
   private final Duration pause;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Map<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
+  private final Map<Integer, java.time.Instant> lastAt = new ConcurrentHashMap<>();
   private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
   private final List<Thread> threads = new ArrayList<>();
 
@@ -59,6 +60,7 @@ final class LoadGenerator implements AutoCloseable {
     while (running.get()) {
       int status = request();
       byStatus.computeIfAbsent(status, s -> new LongAdder()).increment();
+      lastAt.put(status, java.time.Instant.now());
       LockSupport.parkNanos(pause.toNanos());
     }
   }
@@ -105,6 +107,11 @@ final class LoadGenerator implements AutoCloseable {
 
   long answered(int status) {
     return counts().getOrDefault(status, 0L);
+  }
+
+  /** When the last answer with this status came, if one did. */
+  java.util.Optional<java.time.Instant> lastAnswered(int status) {
+    return java.util.Optional.ofNullable(lastAt.get(status));
   }
 
   long notOk() {

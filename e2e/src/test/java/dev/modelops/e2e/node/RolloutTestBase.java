@@ -184,6 +184,13 @@ abstract class RolloutTestBase {
         .toList();
   }
 
+  /** Events are written after the status that made them: wait for them. */
+  void awaitEvents(String name, String... reasons) {
+    await(name + " Events " + String.join(", ", reasons))
+        .atMost(WAIT)
+        .untilAsserted(() -> assertThat(eventReasons(name)).contains(reasons));
+  }
+
   void annotate(String name, String annotation) {
     ScriptRun run = cluster.kubectl("-n", ns, "annotate", "mdep/" + name, annotation);
     assertThat(run.exitCode()).as(run.stderr()).isZero();

@@ -9,20 +9,29 @@ import io.restassured.response.Response;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Hundreds of random mutations of valid requests, JSON and binary: none may produce a 5xx or a body
- * that is not a V2 answer, and the server stays ready. The seed is fixed, so a failure replays.
+ * that is not a V2 answer, and the server stays ready. Each run draws a fresh seed and prints it; a
+ * failure names it, and {@code -Dfuzz.seed=N} replays it.
  */
 @QuarkusTest
 class MalformedRequestFuzzTest {
 
-  static final long SEED = 20261122L;
+  static final long SEED = Long.getLong("fuzz.seed", new SecureRandom().nextLong());
+
+  static {
+    System.out.printf("[fuzz] seed %d (replay with -Dfuzz.seed=%d)%n", SEED, SEED);
+  }
+
   static final String JSON =
       "{\"id\": \"f\", \"inputs\": [{\"name\": \"input\", \"shape\": [2, 4], \"datatype\": \"FP32\","
           + " \"data\": [[0.1, 0.2, 0.3, 0.4], [1, 2, 3, 4]]}], \"outputs\": [{\"name\": \"probabilities\"}]}";
@@ -116,11 +125,13 @@ class MalformedRequestFuzzTest {
       Response r = given().body(body).post("/v2/models/mlp/infer");
       counts[r.statusCode() / 100]++;
       assertThat(r.statusCode())
-          .as("mutation %d: %s -> %s", i, new String(body, StandardCharsets.UTF_8), r.asString())
+          .as(
+              "seed %d, mutation %d: %s -> %s",
+              SEED, i, new String(body, StandardCharsets.UTF_8), r.asString())
           .isLessThan(500);
       if (r.statusCode() >= 400) {
         assertThat(r.jsonPath().getString("error"))
-            .as("mutation %d has a V2 error body", i)
+            .as("seed %d, mutation %d has a V2 error body", SEED, i)
             .isNotBlank()
             .doesNotContain("\tat ");
       }
@@ -154,9 +165,53 @@ class MalformedRequestFuzzTest {
               .body(body)
               .post("/v2/models/mlp/infer");
       assertThat(r.statusCode())
-          .as("binary mutation %d (header %s): %s", i, length, r.asString())
+          .as("seed %d, binary mutation %d (header %s): %s", SEED + 1, i, length, r.asString())
           .isLessThan(500);
+      if (r.statusCode() >= 400) {
+        assertThat(r.jsonPath().getString("error"))
+            .as("seed %d, binary mutation %d has a V2 error body", SEED + 1, i)
+            .isNotBlank()
+            .doesNotContain("\tat ");
+      }
     }
+    given().get("/v2/health/ready").then().statusCode(200);
+  }
+
+  /** A request whose parts disagree with each other is refused, with what disagrees. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "fewer values than the shape | [2, 4] | [0.1, 0.2, 0.3] | 8",
+        "more values than the shape | [1, 4] | [1, 2, 3, 4, 5, 6, 7, 8, 9] | 4",
+        "a shape of a trillion elements | [1000000, 1000000] | [1, 2, 3, 4] | too large for one request",
+        "a negative dimension | [-1, 4] | [1, 2, 3, 4] | -1",
+      })
+  void partsThatDisagreeAreRefusedSayingWhat(
+      String what, String shape, String data, String mentioned) {
+    String body =
+        "{\"inputs\": [{\"name\": \"input\", \"shape\": %s, \"datatype\": \"FP32\", \"data\": %s}]}"
+            .formatted(shape, data);
+    Response r = given().body(body).post("/v2/models/mlp/infer");
+    assertThat(r.statusCode()).as(what + ": " + r.asString()).isEqualTo(400);
+    assertThat(r.jsonPath().getString("error")).as(what).contains(mentioned);
+  }
+
+  @Test
+  void aHugeBinaryDataSizeIsRefusedWithoutReadingOrAllocatingIt() {
+    byte[] header =
+        ("{\"inputs\": [{\"name\": \"input\", \"shape\": [1, 4], \"datatype\": \"FP32\","
+                + " \"parameters\": {\"binary_data_size\": 4611686018427387904}}]}")
+            .getBytes(StandardCharsets.UTF_8);
+    byte[] body = ByteBuffer.allocate(header.length + 16).put(header).array();
+    Response r =
+        given()
+            .header("Inference-Header-Content-Length", header.length)
+            .body(body)
+            .post("/v2/models/mlp/infer");
+    assertThat(r.statusCode()).as(r.asString()).isEqualTo(400);
+    assertThat(r.jsonPath().getString("error"))
+        .contains("declares 4611686018427387904 bytes of binary data but only 16 remain");
     given().get("/v2/health/ready").then().statusCode(200);
   }
 }
