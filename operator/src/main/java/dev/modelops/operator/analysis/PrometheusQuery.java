@@ -39,10 +39,16 @@ public final class PrometheusQuery {
     this.timeout = timeout;
   }
 
-  /** A Prometheus that did not answer, or answered something other than a result. */
+  /**
+   * A Prometheus that did not answer, or answered something other than a result. Its message goes
+   * into status and an Event, so it is capped: Prometheus's own error text can be long.
+   */
   public static final class PrometheusException extends Exception {
+    static final int MAX_MESSAGE = 300;
+
     PrometheusException(String message) {
-      super(message);
+      super(
+          message.length() <= MAX_MESSAGE ? message : message.substring(0, MAX_MESSAGE - 1) + "…");
     }
   }
 

@@ -294,7 +294,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
                   .endInvolvedObject()
                   .withType(d.type())
                   .withReason(d.reason())
-                  .withMessage(d.message())
+                  .withMessage(ConditionList.capped(d.message()))
                   .withFirstTimestamp(time)
                   .withLastTimestamp(time)
                   .withCount(1)

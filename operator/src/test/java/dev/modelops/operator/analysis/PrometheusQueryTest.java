@@ -64,4 +64,14 @@ class PrometheusQueryTest {
     assertThatThrownBy(() -> PrometheusQuery.parse(502, "<html>Bad Gateway</html>"))
         .hasMessage("Prometheus answered HTTP 502 with a body that is not JSON");
   }
+
+  @Test
+  void aLongErrorIsCappedForStatusAndEvents() {
+    String error =
+        "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"" + "x".repeat(5000) + "\"}";
+    assertThatThrownBy(() -> PrometheusQuery.parse(422, error))
+        .hasMessageStartingWith("Prometheus answered HTTP 422: execution: xxx")
+        .hasMessageEndingWith("…")
+        .satisfies(e -> assertThat(e.getMessage()).hasSize(300));
+  }
 }
