@@ -78,6 +78,11 @@ public final class OperatorProcess implements AutoCloseable {
     }
   }
 
+  /** The operator's process id, for signals. */
+  public long pid() {
+    return process.pid();
+  }
+
   public boolean alive() {
     return process.isAlive();
   }

@@ -148,6 +148,15 @@ public final class SandboxCluster implements AutoCloseable {
   }
 
   /** The root of the repository, from the build's system property or the working directory. */
+  /** The process id of one of the cluster's components, as start.sh recorded it. */
+  public long pid(String component) throws java.io.IOException {
+    return Files.readAllLines(dir.resolve("pids")).stream()
+        .filter(l -> l.startsWith(component + " "))
+        .map(l -> Long.parseLong(l.substring(component.length() + 1).strip()))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException(component + " is not in " + dir + "/pids"));
+  }
+
   public static Path repo() {
     String fromBuild = System.getProperty("test.repo.root");
     Path start = Path.of(fromBuild != null ? fromBuild : "").toAbsolutePath();

@@ -1,0 +1,169 @@
+package dev.modelops.e2e.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.modelops.e2e.api.ModelDeployments;
+import dev.modelops.e2e.sandbox.SandboxCluster;
+import dev.modelops.e2e.sandbox.ScriptRun;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The API server goes away in the middle of a spec change for longer than JOSDK's default retries
+ * last (5 tries, about 26 s): the operator keeps retrying, and once the API server is back it
+ * applies the change with no other event to wake it.
+ */
+class ApiServerOutageTest {
+
+  static final String FAILED = "reconcile failed";
+
+  @Test
+  void aSpecChangeDuringAnOutageIsAppliedOnceTheApiServerIsBack() throws Exception {
+    try (SandboxCluster cluster = SandboxCluster.start("outage")) {
+      KubernetesClient client = cluster.client();
+      ModelDeployments mdeps = new ModelDeployments(client);
+      mdeps.installCrd();
+      // The new CRD's storage answers 429 for a moment; the operator below retries nothing.
+      await("ModelDeployments can be listed")
+          .atMost(Duration.ofSeconds(60))
+          .ignoreExceptions()
+          .until(() -> mdeps.api().list() != null);
+      // Each attempt fails at once on the refused connection (the client's own retries, about
+      // 20 s an attempt by default, are off), so the attempts are JOSDK's alone.
+      try (OperatorProcess operator =
+          OperatorProcess.start(
+              cluster,
+              "operator",
+              cluster.kubeconfig(),
+              Map.of("QUARKUS_KUBERNETES_CLIENT_REQUEST_RETRY_BACKOFF_LIMIT", "0"))) {
+        mdeps.create(
+            ModelDeployments.modelDeployment(
+                "steady",
+                Map.of(
+                    "model",
+                    Map.of("uri", "file:///models/m.onnx", "version", "1"),
+                    "runtime",
+                    Map.of("replicas", 1))));
+        ScriptRun wait =
+            cluster.kubectl("wait", "--for=condition=Available", "mdep/steady", "--timeout=60s");
+        assertThat(wait.exitCode()).as(wait.stderr()).isZero();
+
+        // The operator is frozen while the change is made and the API server is killed, so the
+        // reconcile of the change surely meets the outage.
+        long apiServer = cluster.pid("kube-apiserver");
+        List<String> command = commandLine(apiServer);
+        Map<String, String> environment = environment(apiServer);
+        signal(operator.pid(), "STOP");
+        try {
+          ScriptRun change =
+              cluster.kubectl(
+                  "patch",
+                  "mdep/steady",
+                  "--type=merge",
+                  "-p",
+                  "{\"spec\":{\"model\":{\"version\":\"2\"}}}");
+          assertThat(change.exitCode()).as(change.stderr()).isZero();
+          ProcessHandle.of(apiServer).ifPresent(ProcessHandle::destroyForcibly);
+          await("the API server gone")
+              .atMost(Duration.ofSeconds(30))
+              .until(() -> ProcessHandle.of(apiServer).map(p -> !p.isAlive()).orElse(true));
+        } finally {
+          signal(operator.pid(), "CONT");
+        }
+        // More failed attempts than JOSDK's default allows (the first and 5 retries, about 26 s):
+        // the operator has not given up.
+        await("seven failed reconciles")
+            .atMost(Duration.ofMinutes(3))
+            .pollInterval(Duration.ofSeconds(1))
+            .until(() -> count(operator.log(), FAILED) >= 7);
+
+        long restarted = restart(cluster, "kube-apiserver", command, environment);
+        assertThat(restarted).isPositive();
+        // Nothing else happens to the ModelDeployment: the operator's own retry applies the change.
+        await("revision 2's Deployment")
+            .atMost(Duration.ofMinutes(2))
+            .until(
+                () -> {
+                  try {
+                    return client.apps().deployments().withName("steady-r2").get() != null;
+                  } catch (RuntimeException notBackYet) {
+                    return false;
+                  }
+                });
+        ScriptRun available =
+            cluster.kubectl(
+                "wait",
+                "--for=jsonpath={.status.stableRevision}=2",
+                "mdep/steady",
+                "--timeout=60s");
+        assertThat(available.exitCode()).as(available.stderr()).isZero();
+      }
+    }
+  }
+
+  static int count(String text, String what) {
+    int n = 0;
+    for (int at = text.indexOf(what); at >= 0; at = text.indexOf(what, at + 1)) {
+      n++;
+    }
+    return n;
+  }
+
+  static void signal(long pid, String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start();
+    assertThat(kill.waitFor()).isZero();
+  }
+
+  static List<String> commandLine(long pid) throws IOException {
+    String raw = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
+    return Arrays.asList(raw.split("\0"));
+  }
+
+  static Map<String, String> environment(long pid) throws IOException {
+    Map<String, String> env = new HashMap<>();
+    byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
+    for (String entry : new String(raw, StandardCharsets.UTF_8).split("\0")) {
+      int eq = entry.indexOf('=');
+      if (eq > 0) {
+        env.put(entry.substring(0, eq), entry.substring(eq + 1));
+      }
+    }
+    return env;
+  }
+
+  /**
+   * Starts a component again as start.sh did (same command, environment and log), and records its
+   * new pid, so that stop.sh stops it.
+   */
+  static long restart(
+      SandboxCluster cluster, String name, List<String> command, Map<String, String> env)
+      throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().clear();
+    builder.environment().putAll(env);
+    builder
+        .redirectErrorStream(true)
+        .redirectOutput(
+            ProcessBuilder.Redirect.appendTo(
+                cluster.dir().resolve("logs").resolve(name + ".log").toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    long pid = builder.start().pid();
+    Path pids = cluster.dir().resolve("pids");
+    List<String> lines =
+        Files.readAllLines(pids).stream()
+            .map(l -> l.startsWith(name + " ") ? name + " " + pid : l)
+            .toList();
+    Files.write(pids, lines);
+    return pid;
+  }
+}
