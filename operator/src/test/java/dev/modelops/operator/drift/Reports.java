@@ -1,6 +1,5 @@
 package dev.modelops.operator.drift;
 
-import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
@@ -54,9 +53,5 @@ final class Reports {
         name,
         "{\"model\":\"mlp\",\"enabled\":false,\"window\":5000,"
             + "\"reason\":\"drift is off: MODELOPS_BASELINE is not set\"}");
-  }
-
-  static List<PodDriftReport> pods(PodDriftReport... reports) {
-    return List.of(reports);
   }
 }
