@@ -80,14 +80,14 @@ public final class DriftCost {
     double recordedShare = (double) drained / (offers * rows);
     for (int i = 0; i < 200; i++) {
       for (FeatureWindow w : windows) {
-        DriftScores.of(w.feature(), w.counts());
+        w.feature().scores(w.counts());
       }
     }
     long t = System.nanoTime();
     int scored = 0;
     for (int i = 0; i < 20; i++) {
       for (FeatureWindow w : windows) {
-        scored += DriftScores.of(w.feature(), w.counts()).isPresent() ? 1 : 0;
+        scored += w.feature().scores(w.counts()).isPresent() ? 1 : 0;
       }
     }
     double scoreMicros = (System.nanoTime() - t) / 1e3 / 20;

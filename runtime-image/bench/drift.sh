@@ -9,9 +9,9 @@ SECONDS_PER_POINT="${1:-10}"
 WORK="runtime-image/target/bench"
 mkdir -p "$WORK/drift-classes"
 say() { printf '[bench] %s\n' "$*" >&2; }
-[[ -f runtime-image/target/quarkus-app/quarkus-run.jar ]] || ./mvnw -B -ntp -q -pl runtime-image package -DskipTests
-./mvnw -B -ntp -q -pl runtime-image dependency:build-classpath -Dmdep.outputFile="$PWD/$WORK/classpath.txt" >/dev/null
-CP="runtime-image/target/classes:$(cat "$WORK/classpath.txt")"
+[[ -f runtime-image/target/quarkus-app/quarkus-run.jar ]] || ./mvnw -B -ntp -q -pl runtime-image -am package -DskipTests
+./mvnw -B -ntp -q -pl runtime-image -am dependency:build-classpath -Dmdep.outputFile="$PWD/$WORK/classpath.txt" >/dev/null
+CP="runtime-image/target/classes:drift-stats/target/classes:$(cat "$WORK/classpath.txt")"
 javac -d "$WORK/drift-classes" -cp "$CP" runtime-image/bench/DriftCost.java
 for features in 4 100; do
   for rows in 1 32; do

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Makes the reference values the runtime's drift tests compare against. This script is their source.
 
-Usage: python3 make_drift_fixtures.py OUTPUT_DIR   (the tests read src/test/resources/drift)
+Usage: python3 make_drift_fixtures.py OUTPUT_DIR [REFERENCE_DIR]
+  (the runtime's tests read runtime-image/src/test/resources/drift; reference.json goes to
+  REFERENCE_DIR, default OUTPUT_DIR, which for the measures' tests is
+  drift-stats/src/test/resources/drift)
 Writes, deterministically (fixed seeds, values rounded so the JSON is exact):
   reference.json  samples and scipy's two-sample KS (statistic, p-value by the asymptotic
                   method scipy uses for large samples) and Wasserstein distance on them, and
@@ -108,14 +111,16 @@ def main() -> None:
         "twoSample": cases,
         "jensenShannon": js,
     }
-    (out / "reference.json").write_text(json.dumps(reference, indent=1) + "\n")
+    reference_dir = Path(sys.argv[2]) if len(sys.argv) > 2 else out
+    (reference_dir / "reference.json").write_text(json.dumps(reference, indent=1) + "\n")
     table = np.round(rng.normal([5.8, 3.0, 1.2], [0.8, 0.4, 0.7], (200, 3)), 1)
     np.save(out / "table.npy", table.astype(np.float32))
     np.save(out / "table_f64.npy", table.astype(np.float64))
     (out / "table.expected.json").write_text(json.dumps(table_expected(table, 4), indent=1) + "\n")
     baseline = mlp_baseline(rng)
     (out / "mlp-baseline.json").write_text(json.dumps(baseline, indent=1) + "\n")
-    for name in ("reference.json", "table.npy", "table_f64.npy", "table.expected.json", "mlp-baseline.json"):
+    print(f"wrote {reference_dir / 'reference.json'}")
+    for name in ("table.npy", "table_f64.npy", "table.expected.json", "mlp-baseline.json"):
         print(f"wrote {out / name} ({(out / name).stat().st_size} bytes)")
 
 

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * Steady V2 inference requests to a Service, each on its own connection (Connection: close), so
@@ -32,6 +33,7 @@ final class LoadGenerator implements AutoCloseable {
   private final int port;
   private final String path;
   private final Duration pause;
+  private final Supplier<String> body;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Map<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
   private final Map<Integer, java.time.Instant> lastAt = new ConcurrentHashMap<>();
@@ -45,6 +47,14 @@ final class LoadGenerator implements AutoCloseable {
    * @param pause each client's pause between requests
    */
   LoadGenerator(String url, String model, int clients, Duration pause) {
+    this(url, model, clients, pause, () -> MLP_BODY);
+  }
+
+  /**
+   * @param body the request body, asked for before each request (the drift tests vary the inputs)
+   */
+  LoadGenerator(String url, String model, int clients, Duration pause, Supplier<String> body) {
+    this.body = body;
     var uri = java.net.URI.create(url);
     this.host = uri.getHost();
     this.port = uri.getPort();
@@ -66,7 +76,7 @@ final class LoadGenerator implements AutoCloseable {
   }
 
   private int request() {
-    byte[] body = MLP_BODY.getBytes(StandardCharsets.UTF_8);
+    byte[] body = this.body.get().getBytes(StandardCharsets.UTF_8);
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(host, port), 2000);
       socket.setSoTimeout(10_000);

@@ -66,6 +66,10 @@ public class ControllerRevisionsDependent
               annotations.put(ObservedState.OUTCOME_REASON_ANNOTATION, o.reason());
               annotations.put(ObservedState.OUTCOME_MESSAGE_ANNOTATION, o.message());
             });
+    revision
+        .baseline()
+        .ifPresent(
+            b -> annotations.put(ObservedState.BASELINE_ANNOTATION, Serialization.asJson(b)));
     return annotations;
   }
 

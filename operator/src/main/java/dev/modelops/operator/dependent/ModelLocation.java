@@ -15,11 +15,19 @@ public record ModelLocation(String fetchUri, Optional<String> claim, boolean nee
 
   /** Reads a spec URI; throws {@link IllegalArgumentException} with a message for the user. */
   public static ModelLocation parse(String uri) {
+    return parse("spec.model.uri", uri, PVC_MOUNT);
+  }
+
+  /**
+   * Reads the URI of the spec's field {@code field}; a claim's file is read where the claim is
+   * mounted, at {@code mount}.
+   */
+  public static ModelLocation parse(String field, String uri, String mount) {
     URI parsed;
     try {
       parsed = URI.create(uri);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("spec.model.uri is not a valid URI: " + e.getMessage());
+      throw new IllegalArgumentException(field + " is not a valid URI: " + e.getMessage());
     }
     String scheme = parsed.getScheme() == null ? "" : parsed.getScheme();
     return switch (scheme) {
@@ -29,16 +37,14 @@ public record ModelLocation(String fetchUri, Optional<String> claim, boolean nee
         String path = parsed.getPath() == null ? "" : parsed.getPath();
         if (claim == null || claim.isBlank() || path.length() <= 1) {
           throw new IllegalArgumentException(
-              "spec.model.uri must name a claim and a file: pvc://<claim>/<path>, got " + uri);
+              field + " must name a claim and a file: pvc://<claim>/<path>, got " + uri);
         }
-        yield new ModelLocation("file://" + PVC_MOUNT + path, Optional.of(claim), true);
+        yield new ModelLocation("file://" + mount + path, Optional.of(claim), true);
       }
       case "file" -> new ModelLocation(uri, Optional.empty(), false);
       default ->
           throw new IllegalArgumentException(
-              "spec.model.uri scheme '"
-                  + scheme
-                  + "' is not supported: use http, https, pvc or file");
+              field + " scheme '" + scheme + "' is not supported: use http, https, pvc or file");
     };
   }
 

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The pod template of one revision: a pure function of the spec, the revision and the config. */
 public final class RuntimePodTemplate {
@@ -33,6 +34,10 @@ public final class RuntimePodTemplate {
   public static final String GPU_PRODUCT_LABEL = "nvidia.com/gpu.product";
   public static final String RUNTIME_CONTAINER = "runtime";
   public static final String FETCH_CONTAINER = "fetch-model";
+  public static final String FETCH_BASELINE_CONTAINER = "fetch-baseline";
+  static final String BASELINE_DIR = "/baseline";
+  static final String BASELINE_FILE = BASELINE_DIR + "/baseline.json";
+  static final String BASELINE_PVC_MOUNT = "/baseline-source";
   static final long RUNTIME_UID = 10001L;
 
   private RuntimePodTemplate() {}
@@ -66,6 +71,27 @@ public final class RuntimePodTemplate {
                         .withNewPersistentVolumeClaim(claim, true)
                         .build()));
 
+    Optional<ModelLocation> baseline =
+        revision
+            .baseline()
+            .map(b -> ModelLocation.parse("spec.model.baseline.uri", b.uri, BASELINE_PVC_MOUNT));
+    baseline
+        .filter(ModelLocation::needsFetch)
+        .ifPresent(
+            b -> {
+              volumes.add(
+                  new VolumeBuilder().withName("baseline").withNewEmptyDir().endEmptyDir().build());
+              b.claim()
+                  .filter(c -> !location.claim().equals(Optional.of(c)))
+                  .ifPresent(
+                      claim ->
+                          volumes.add(
+                              new VolumeBuilder()
+                                  .withName("baseline-source")
+                                  .withNewPersistentVolumeClaim(claim, true)
+                                  .build()));
+            });
+
     List<Container> init = new ArrayList<>();
     if (location.needsFetch()) {
       List<String> args = new ArrayList<>(List.of("fetch", "--uri", location.fetchUri()));
@@ -96,9 +122,20 @@ public final class RuntimePodTemplate {
               .build());
     }
 
+    baseline
+        .filter(ModelLocation::needsFetch)
+        .ifPresent(
+            b ->
+                init.add(
+                    fetchBaseline(
+                        image, b, revision.baseline().orElseThrow().sha256, location.claim())));
+
     List<VolumeMount> serverMounts = new ArrayList<>();
     if (location.needsFetch()) {
       serverMounts.add(mount("model", ModelLocation.MODELS_DIR, true));
+    }
+    if (baseline.map(ModelLocation::needsFetch).orElse(false)) {
+      serverMounts.add(mount("baseline", BASELINE_DIR, true));
     }
     serverMounts.add(mount("tmp", "/tmp", false));
     int port = config.runtimePort();
@@ -107,7 +144,7 @@ public final class RuntimePodTemplate {
             .withName(RUNTIME_CONTAINER)
             .withImage(image)
             .withArgs("serve")
-            .withEnv(env(mdep, revision, location, port))
+            .withEnv(env(mdep, revision, location, baseline, port))
             .addNewPort()
             .withName("http")
             .withContainerPort(port)
@@ -157,8 +194,52 @@ public final class RuntimePodTemplate {
         .build();
   }
 
+  /**
+   * The init step that fetches the drift baseline and checks its digest, as the model's does; a
+   * baseline on the model's own claim is read through the model's mount.
+   */
+  private static Container fetchBaseline(
+      String image, ModelLocation b, String sha256, Optional<String> modelClaim) {
+    boolean onModelClaim = b.claim().isPresent() && b.claim().equals(modelClaim);
+    String uri =
+        onModelClaim
+            ? b.fetchUri()
+                .replaceFirst("^file://" + BASELINE_PVC_MOUNT, "file://" + ModelLocation.PVC_MOUNT)
+            : b.fetchUri();
+    List<String> args = new ArrayList<>(List.of("fetch", "--uri", uri));
+    if (sha256 != null) {
+      args.addAll(List.of("--sha256", sha256));
+    }
+    args.addAll(List.of("--dest", BASELINE_FILE));
+    List<VolumeMount> mounts = new ArrayList<>();
+    mounts.add(mount("baseline", BASELINE_DIR, false));
+    mounts.add(mount("tmp", "/tmp", false));
+    if (onModelClaim) {
+      mounts.add(mount("model-source", ModelLocation.PVC_MOUNT, true));
+    } else if (b.claim().isPresent()) {
+      mounts.add(mount("baseline-source", BASELINE_PVC_MOUNT, true));
+    }
+    return new ContainerBuilder()
+        .withName(FETCH_BASELINE_CONTAINER)
+        .withImage(image)
+        .withArgs(args)
+        .withVolumeMounts(mounts)
+        .withSecurityContext(hardened())
+        .withResources(
+            new ResourceRequirementsBuilder()
+                .withRequests(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("128Mi")))
+                .withLimits(Map.of("memory", new Quantity("512Mi")))
+                .build())
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .build();
+  }
+
   private static List<EnvVar> env(
-      ModelDeployment mdep, Revision revision, ModelLocation location, int port) {
+      ModelDeployment mdep,
+      Revision revision,
+      ModelLocation location,
+      Optional<ModelLocation> baseline,
+      int port) {
     var model = revision.template().model();
     Map<String, String> env = new LinkedHashMap<>();
     env.put("MODELOPS_MODEL_NAME", Labels.modelName(mdep, revision));
@@ -178,6 +259,13 @@ public final class RuntimePodTemplate {
     }
     if (revision.template().runtime().gpu != null) {
       env.put("MODELOPS_EXECUTION_PROVIDER", "cuda");
+    }
+    baseline.ifPresent(
+        b -> env.put("MODELOPS_BASELINE", b.needsFetch() ? BASELINE_FILE : b.servedPath()));
+    if (baseline.isPresent()
+        && mdep.getSpec().drift != null
+        && mdep.getSpec().drift.window != null) {
+      env.put("MODELOPS_DRIFT_WINDOW", mdep.getSpec().drift.window.toString());
     }
     return env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue(), null)).toList();
   }

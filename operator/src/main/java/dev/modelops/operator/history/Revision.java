@@ -1,5 +1,6 @@
 package dev.modelops.operator.history;
 
+import dev.modelops.operator.api.v1alpha1.BaselineSource;
 import java.util.Optional;
 
 /**
@@ -8,6 +9,8 @@ import java.util.Optional;
  * @param source what made it: Spec, Retraining or Rollback
  * @param outcome why it is not to be served again, if so: kept in the ControllerRevision, so it
  *     outlives a lost status
+ * @param baseline the drift baseline its pods fetch: not part of {@link #hash()}, so a new one
+ *     makes no new revision; kept in an annotation of the ControllerRevision, which can change
  */
 public record Revision(
     int number,
@@ -15,11 +18,12 @@ public record Revision(
     RevisionTemplate template,
     String source,
     String createdAt,
-    Optional<Outcome> outcome) {
+    Optional<Outcome> outcome,
+    Optional<BaselineSource> baseline) {
 
-  /** A revision with no outcome recorded. */
+  /** A revision with no outcome recorded and no baseline. */
   public Revision(int number, String hash, RevisionTemplate template, String source, String at) {
-    this(number, hash, template, source, at, Optional.empty());
+    this(number, hash, template, source, at, Optional.empty(), Optional.empty());
   }
 
   /**
@@ -40,10 +44,15 @@ public record Revision(
   }
 
   public Revision renumbered(int newNumber, String newSource) {
-    return new Revision(newNumber, hash, template, newSource, createdAt, Optional.empty());
+    return new Revision(
+        newNumber, hash, template, newSource, createdAt, Optional.empty(), baseline);
   }
 
   public Revision marked(Outcome o) {
-    return new Revision(number, hash, template, source, createdAt, Optional.of(o));
+    return new Revision(number, hash, template, source, createdAt, Optional.of(o), baseline);
+  }
+
+  public Revision withBaseline(Optional<BaselineSource> b) {
+    return new Revision(number, hash, template, source, createdAt, outcome, b);
   }
 }

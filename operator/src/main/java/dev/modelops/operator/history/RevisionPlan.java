@@ -1,5 +1,6 @@
 package dev.modelops.operator.history;
 
+import dev.modelops.operator.api.v1alpha1.BaselineSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -68,6 +69,17 @@ public record RevisionPlan(Revision latest, boolean latestIsNew, List<Revision> 
       }
     }
     return List.copyOf(kept);
+  }
+
+  /**
+   * The spec's baseline given to the spec's revision (the others keep theirs): a new baseline is no
+   * new revision, its pods are replaced with ones that fetch it.
+   */
+  public RevisionPlan withBaseline(Optional<BaselineSource> baseline) {
+    Revision withIt = latest.withBaseline(baseline);
+    List<Revision> replaced =
+        kept.stream().map(r -> r.number() == latest.number() ? withIt : r).toList();
+    return new RevisionPlan(withIt, latestIsNew, replaced);
   }
 
   public Optional<Revision> find(int number) {

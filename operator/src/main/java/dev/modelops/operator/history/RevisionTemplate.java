@@ -14,7 +14,9 @@ import java.util.HexFormat;
 
 /**
  * What makes one revision differ from another: the model and the pod template inputs. The replica
- * count is left out, so scaling never makes a revision.
+ * count is left out, so scaling never makes a revision; so is the model's drift baseline, which
+ * changes what the pods compare their inputs with but not what they serve (it is kept with the
+ * revision instead, see {@link Revision#baseline()}).
  */
 public record RevisionTemplate(ModelSource model, RuntimeSpec runtime) {
 
@@ -27,6 +29,9 @@ public record RevisionTemplate(ModelSource model, RuntimeSpec runtime) {
   /** Copies both parts, so later edits of the spec objects cannot change a template. */
   public RevisionTemplate {
     model = JSON.convertValue(model, ModelSource.class);
+    if (model != null) {
+      model.baseline = null;
+    }
     runtime = JSON.convertValue(runtime == null ? new RuntimeSpec() : runtime, RuntimeSpec.class);
     runtime.replicas = null;
   }

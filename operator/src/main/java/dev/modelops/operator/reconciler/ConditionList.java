@@ -31,7 +31,11 @@ public final class ConditionList {
   }
 
   public ConditionList set(String type, boolean status, String reason, String message) {
-    String value = status ? "True" : "False";
+    return set(type, status ? "True" : "False", reason, message);
+  }
+
+  /** Sets a condition whose status may also be Unknown. */
+  public ConditionList set(String type, String value, String reason, String message) {
     String since =
         find(previous, type)
             .filter(c -> value.equals(c.getStatus()))

@@ -58,6 +58,14 @@ public final class DecisionEvents {
     } else if (wasDegraded && !isDegraded) {
       events.add(new Event("Normal", "Recovered", "recovered from " + reasonBefore));
     }
+    // Drift: on transitions only, so a score that moves within a state says nothing.
+    boolean wasDrifted = ConditionList.isTrue(old.conditions, Conditions.DRIFT_DETECTED);
+    Optional<Condition> drift = ConditionList.find(after.conditions, Conditions.DRIFT_DETECTED);
+    if (drift.map(c -> "True".equals(c.getStatus())).orElse(false) && !wasDrifted) {
+      events.add(new Event("Warning", "DriftDetected", drift.get().getMessage()));
+    } else if (wasDrifted && drift.map(c -> "False".equals(c.getStatus())).orElse(false)) {
+      events.add(new Event("Normal", "DriftCleared", drift.get().getMessage()));
+    }
     boolean wasAvailable = ConditionList.isTrue(old.conditions, Conditions.AVAILABLE);
     boolean isAvailable = ConditionList.isTrue(after.conditions, Conditions.AVAILABLE);
     if (isAvailable && !wasAvailable) {

@@ -12,6 +12,8 @@ import dev.modelops.operator.dependent.RevisionDeploymentsDependent;
 import dev.modelops.operator.dependent.RevisionServicesDependent;
 import dev.modelops.operator.dependent.RoutedByGateway;
 import dev.modelops.operator.dependent.ServiceDependent;
+import dev.modelops.operator.drift.DriftDecider;
+import dev.modelops.operator.drift.DriftVerdict;
 import dev.modelops.operator.metrics.ModelDeploymentGauges;
 import dev.modelops.operator.rollout.RolloutDecider;
 import dev.modelops.operator.rollout.RolloutInputs;
@@ -88,6 +90,8 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
 
   @Inject CanaryAnalysis analysis;
 
+  @Inject DriftReader driftReader;
+
   /**
    * The resourceVersion of this operator's last write to each ModelDeployment (its status, or the
    * removal of a request annotation). The informer's copy can lag behind it; deciding on that copy
@@ -147,13 +151,26 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     if (state.invalidSpec().isEmpty()) {
       analysis.remember(state, plan, now);
     }
+    DriftVerdict drift =
+        DriftDecider.decide(
+            mdep.getSpec().drift,
+            driftReader.read(state, now),
+            Optional.ofNullable(state.recorded().drift),
+            ConditionList.find(state.recorded().conditions, Conditions.DRIFT_DETECTED)
+                .map(c -> new DriftVerdict.Condition(c.getStatus(), c.getReason(), c.getMessage())),
+            now);
     ModelDeploymentStatus status =
-        StatusAssembler.assemble(state, plan, config.runtimePort(), Timestamps.seconds(now));
+        StatusAssembler.assemble(state, plan, drift, config.runtimePort(), Timestamps.seconds(now));
     publish(mdep, recorded, status, plan, context);
     ManualRequestAnnotations.remove(mdep, plan.handled(), context.getClient())
         .ifPresent(removed -> wrote(mdep, removed));
     UpdateControl<ModelDeployment> control = UpdateControl.noUpdate();
-    return plan.requeueAfter().map(control::rescheduleAfter).orElse(control);
+    Optional<Duration> next = plan.requeueAfter();
+    if (mdep.getSpec().drift != null) {
+      Duration interval = DriftReader.interval(mdep.getSpec().drift);
+      next = Optional.of(next.filter(d -> d.compareTo(interval) < 0).orElse(interval));
+    }
+    return next.map(control::rescheduleAfter).orElse(control);
   }
 
   @Override
@@ -269,6 +286,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             .collect(java.util.stream.Collectors.toSet());
     written.keySet().retainAll(live);
     analysis.retain(live);
+    driftReader.retain(live);
   }
 
   private static void record(

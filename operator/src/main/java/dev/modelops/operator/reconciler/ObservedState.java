@@ -1,5 +1,6 @@
 package dev.modelops.operator.reconciler;
 
+import dev.modelops.operator.api.v1alpha1.BaselineSource;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
 import dev.modelops.operator.dependent.Labels;
@@ -39,6 +40,9 @@ public record ObservedState(
   public static final String OUTCOME_REASON_ANNOTATION = "modelops.dev/outcome-reason";
   public static final String OUTCOME_MESSAGE_ANNOTATION = "modelops.dev/outcome-message";
 
+  /** The revision's drift baseline, JSON {"uri","sha256"}: outside the template's hash. */
+  public static final String BASELINE_ANNOTATION = "modelops.dev/baseline";
+
   public static ObservedState of(
       ModelDeployment mdep, ModelDeploymentStatus recorded, Context<ModelDeployment> context) {
     List<Revision> history =
@@ -72,10 +76,11 @@ public record ObservedState(
     }
     RevisionPlan revisions =
         RevisionPlan.decide(
-            history,
-            RevisionTemplate.of(mdep),
-            mdep.getSpec().rollout.revisionHistoryLimit,
-            Optional.ofNullable(status.stableRevision));
+                history,
+                RevisionTemplate.of(mdep),
+                mdep.getSpec().rollout.revisionHistoryLimit,
+                Optional.ofNullable(status.stableRevision))
+            .withBaseline(Optional.ofNullable(mdep.getSpec().model.baseline));
     return new ObservedState(mdep, status, history, deployments, pods, invalidSpec, revisions);
   }
 
@@ -165,6 +170,15 @@ public record ObservedState(
         .toList();
   }
 
+  private static Optional<BaselineSource> baseline(String json) {
+    try {
+      return Optional.of(Serialization.unmarshal(json, BaselineSource.class))
+          .filter(b -> b.uri != null);
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   private static Optional<Revision> toRevision(ControllerRevision cr) {
     try {
       RevisionTemplate template = RevisionTemplate.fromJson(Serialization.asJson(cr.getData()));
@@ -185,7 +199,9 @@ public record ObservedState(
               template,
               annotations.getOrDefault(SOURCE_ANNOTATION, "Spec"),
               cr.getMetadata().getCreationTimestamp(),
-              outcome));
+              outcome,
+              Optional.ofNullable(annotations.get(BASELINE_ANNOTATION))
+                  .flatMap(ObservedState::baseline)));
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }

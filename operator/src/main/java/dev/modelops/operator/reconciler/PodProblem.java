@@ -41,7 +41,8 @@ public record PodProblem(String reason, String message) {
       }
     }
     for (ContainerStatus cs : nullToEmpty(status.getInitContainerStatuses())) {
-      if (RuntimePodTemplate.FETCH_CONTAINER.equals(cs.getName())) {
+      boolean model = RuntimePodTemplate.FETCH_CONTAINER.equals(cs.getName());
+      if (model || RuntimePodTemplate.FETCH_BASELINE_CONTAINER.equals(cs.getName())) {
         Optional<String> failure = terminationMessage(cs);
         if (failure.isPresent()) {
           // The fetch command's reason starts with the word to switch on; a URL or a server's
@@ -56,8 +57,11 @@ public record PodProblem(String reason, String message) {
                   word.equals(Reason.CHECKSUM_MISMATCH)
                       ? Reason.CHECKSUM_MISMATCH
                       : Reason.MODEL_FETCH_FAILED,
-                  "pod %s could not fetch the model: %s"
-                      .formatted(name, coded ? text.substring(colon + 2) : text)));
+                  "pod %s could not fetch the %s: %s"
+                      .formatted(
+                          name,
+                          model ? "model" : "drift baseline",
+                          coded ? text.substring(colon + 2) : text)));
         }
       }
     }

@@ -19,6 +19,10 @@ public final class SpecCheck {
     }
     try {
       ModelLocation.parse(spec.model.uri);
+      if (spec.model.baseline != null && spec.model.baseline.uri != null) {
+        ModelLocation.parse(
+            "spec.model.baseline.uri", spec.model.baseline.uri, ModelLocation.PVC_MOUNT);
+      }
     } catch (IllegalArgumentException e) {
       return Optional.of(e.getMessage());
     }

@@ -21,14 +21,8 @@ final class SpecNotices {
     if (spec == null) {
       return notices;
     }
-    if (spec.drift != null) {
-      notices.add("spec.drift is not active yet: nothing measures drift");
-    }
     if (spec.retraining != null) {
       notices.add("spec.retraining is not active yet: no retraining Job is started");
-    }
-    if (spec.model != null && spec.model.baseline != null) {
-      notices.add("spec.model.baseline is not active yet: it is not fetched");
     }
     return notices;
   }

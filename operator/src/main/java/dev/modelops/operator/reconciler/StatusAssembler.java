@@ -7,6 +7,7 @@ import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
 import dev.modelops.operator.api.v1alpha1.RevisionSummary;
 import dev.modelops.operator.dependent.Labels;
 import dev.modelops.operator.dependent.ServiceDependent;
+import dev.modelops.operator.drift.DriftVerdict;
 import dev.modelops.operator.history.Revision;
 import dev.modelops.operator.rollout.RolloutDecider;
 import dev.modelops.operator.rollout.RolloutInputs.PodCounts;
@@ -22,10 +23,15 @@ public final class StatusAssembler {
 
   public static ModelDeploymentStatus assemble(
       ObservedState state, RolloutPlan plan, int port, String now) {
+    return assemble(state, plan, DriftVerdict.NONE, port, now);
+  }
+
+  public static ModelDeploymentStatus assemble(
+      ObservedState state, RolloutPlan plan, DriftVerdict drift, int port, String now) {
     ModelDeployment mdep = state.mdep();
     ModelDeploymentStatus previous = state.recorded();
     if (state.invalidSpec().isPresent()) {
-      return invalid(mdep, previous, state.invalidSpec().get(), now);
+      return invalid(mdep, previous, state.invalidSpec().get(), drift, now);
     }
     ModelDeploymentStatus status = new ModelDeploymentStatus();
     status.observedGeneration = mdep.getMetadata().getGeneration();
@@ -92,17 +98,22 @@ public final class StatusAssembler {
     } else {
       conditions.set(Conditions.DEGRADED, false, Reason.AS_EXPECTED, "no problem seen");
     }
+    setDrift(conditions, drift);
     status.conditions = conditions.build();
     status.canary = plan.canary().orElse(null);
     status.lastAction = plan.action().orElse(previous.lastAction);
-    status.drift = previous.drift;
+    status.drift = drift.status().orElse(null);
     status.retraining = previous.retraining;
     return status;
   }
 
   /** The previous status, with the problem in Degraded and the rollout stopped. */
   private static ModelDeploymentStatus invalid(
-      ModelDeployment mdep, ModelDeploymentStatus previous, String problem, String now) {
+      ModelDeployment mdep,
+      ModelDeploymentStatus previous,
+      String problem,
+      DriftVerdict drift,
+      String now) {
     ModelDeploymentStatus status = io.fabric8.kubernetes.client.utils.Serialization.clone(previous);
     long generation = mdep.getMetadata().getGeneration();
     status.observedGeneration = generation;
@@ -127,8 +138,17 @@ public final class StatusAssembler {
         Reason.INVALID_SPEC,
         "the spec cannot be served: " + problem);
     conditions.set(Conditions.DEGRADED, true, Reason.INVALID_SPEC, problem);
+    setDrift(conditions, drift);
     status.conditions = conditions.build();
+    status.drift = drift.status().orElse(null);
     return status;
+  }
+
+  private static void setDrift(ConditionList conditions, DriftVerdict drift) {
+    drift
+        .condition()
+        .ifPresent(
+            c -> conditions.set(Conditions.DRIFT_DETECTED, c.status(), c.reason(), c.message()));
   }
 
   private static RevisionSummary summary(Revision r, int stable, RolloutPlan plan) {

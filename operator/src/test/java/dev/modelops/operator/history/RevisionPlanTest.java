@@ -2,6 +2,7 @@ package dev.modelops.operator.history;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.modelops.operator.api.v1alpha1.BaselineSource;
 import dev.modelops.operator.api.v1alpha1.GpuSpec;
 import dev.modelops.operator.api.v1alpha1.ModelSource;
 import dev.modelops.operator.api.v1alpha1.RuntimeSpec;
@@ -33,6 +34,31 @@ class RevisionPlanTest {
   void scalingMakesNoNewRevision() {
     assertThat(template("1", 2).hash()).isEqualTo(template("1", 5).hash());
     assertThat(template("1", 2).hash()).isNotEqualTo(template("2", 2).hash());
+  }
+
+  @Test
+  void aNewBaselineIsTheSameRevisionCarryingIt() {
+    RevisionTemplate t = template("1", 1);
+    Revision stored = new Revision(1, t.hash(), t, "Spec", null);
+    RevisionTemplate withBaseline = template("1", 1);
+    withBaseline.model().baseline = new BaselineSource();
+    withBaseline.model().baseline.uri = "https://models.example/m/1-baseline.json";
+    RevisionTemplate copied = new RevisionTemplate(withBaseline.model(), withBaseline.runtime());
+    BaselineSource baseline = new BaselineSource();
+    baseline.uri = "https://models.example/m/1-baseline.json";
+    baseline.sha256 = "c".repeat(64);
+
+    RevisionPlan plan =
+        RevisionPlan.decide(List.of(stored), copied, 10, Optional.of(1))
+            .withBaseline(Optional.of(baseline));
+    assertThat(plan.latest().number()).isEqualTo(1);
+    assertThat(plan.latestIsNew()).isFalse();
+    assertThat(plan.latest().baseline()).contains(baseline);
+    assertThat(plan.kept())
+        .singleElement()
+        .satisfies(r -> assertThat(r.baseline()).contains(baseline));
+    // Rolled back to, a revision keeps the baseline it had.
+    assertThat(plan.latest().renumbered(2, "Rollback").baseline()).contains(baseline);
   }
 
   @Test

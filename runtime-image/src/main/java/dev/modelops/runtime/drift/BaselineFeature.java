@@ -1,10 +1,12 @@
 package dev.modelops.runtime.drift;
 
+import dev.modelops.drift.DriftScores;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.DoubleToIntFunction;
 
 /**
@@ -18,6 +20,9 @@ public sealed interface BaselineFeature {
 
   /** The baseline's counts in the window's bins (0 in underflow, overflow and "other"). */
   long[] counts();
+
+  /** A window's scores against this feature, or none without counts on either side. */
+  Optional<DriftScores> scores(long[] window);
 
   /**
    * The bin of a value, or -1 for a value that is not counted (NaN); made once per window, since a
@@ -35,6 +40,11 @@ public sealed interface BaselineFeature {
       long[] counts = new long[binCounts.length + 2];
       System.arraycopy(binCounts, 0, counts, 1, binCounts.length);
       return counts;
+    }
+
+    @Override
+    public Optional<DriftScores> scores(long[] window) {
+      return DriftScores.numeric(counts(), window, binEdges, std);
     }
 
     /**
@@ -113,6 +123,11 @@ public sealed interface BaselineFeature {
         counts[i++] = c;
       }
       return counts;
+    }
+
+    @Override
+    public Optional<DriftScores> scores(long[] window) {
+      return DriftScores.categorical(counts(), window);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.modelops.runtime.drift;
 
+import dev.modelops.drift.DriftScores;
 import dev.modelops.runtime.config.RuntimeConfig;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

@@ -1,5 +1,6 @@
 package dev.modelops.runtime.drift;
 
+import dev.modelops.drift.DriftScores;
 import dev.modelops.runtime.config.RuntimeConfig;
 import dev.modelops.runtime.inference.ModelSession;
 import dev.modelops.runtime.inference.Tensor;
@@ -205,6 +206,6 @@ public class DriftMonitor {
         w.samples(),
         w.full(),
         counts,
-        w.full() ? DriftScores.of(w.feature(), counts) : Optional.empty());
+        w.full() ? w.feature().scores(counts) : Optional.empty());
   }
 }

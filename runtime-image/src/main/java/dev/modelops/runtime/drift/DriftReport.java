@@ -1,5 +1,6 @@
 package dev.modelops.runtime.drift;
 
+import dev.modelops.drift.DriftScores;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -57,6 +58,11 @@ public final class DriftReport {
       out.put("labels", c.labels());
     }
     out.put("counts", w.counts());
+    // What the operator needs to score the sum of several pods' counts itself.
+    out.put("baselineCounts", w.feature().counts());
+    if (w.feature() instanceof BaselineFeature.Numeric n) {
+      out.put("baselineStd", n.std());
+    }
     w.scores().ifPresent(s -> scores(s, out));
     return out;
   }

@@ -1,5 +1,6 @@
 package dev.modelops.runtime.drift;
 
+import dev.modelops.drift.DriftScores;
 import java.util.List;
 import java.util.Optional;
 

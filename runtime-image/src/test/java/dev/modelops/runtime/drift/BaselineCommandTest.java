@@ -31,7 +31,7 @@ class BaselineCommandTest {
 
   @Test
   void npyFromNumpyGivesNumpysQuantilesAndMoments() throws Exception {
-    JsonNode expected = DriftMeasuresTest.read("src/test/resources/drift/table.expected.json");
+    JsonNode expected = JsonFixtures.read("src/test/resources/drift/table.expected.json");
     for (String file : new String[] {"table_f64.npy", "table.npy"}) {
       Path out = dir.resolve(file + ".json");
       assertThat(
@@ -55,12 +55,12 @@ class BaselineCommandTest {
         assertThat(got.count()).isEqualTo(200);
         assertThat(got.mean()).isCloseTo(want.get("mean").doubleValue(), within(tolerance));
         assertThat(got.std()).isCloseTo(want.get("std").doubleValue(), within(tolerance));
-        double[] edges = DriftMeasuresTest.doubles(want.get("binEdges"));
+        double[] edges = JsonFixtures.doubles(want.get("binEdges"));
         assertThat(got.binEdges()).hasSize(edges.length);
         for (int e = 0; e < edges.length; e++) {
           assertThat(got.binEdges()[e]).isCloseTo(edges[e], within(tolerance));
         }
-        assertThat(got.binCounts()).containsExactly(DriftMeasuresTest.longs(want.get("binCounts")));
+        assertThat(got.binCounts()).containsExactly(JsonFixtures.longs(want.get("binCounts")));
       }
     }
     assertThat(err()).contains("f0: numeric, 200 values", "baseline: wrote ");

@@ -2,6 +2,7 @@ package dev.modelops.runtime.drift;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.modelops.drift.DriftScores;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -43,7 +44,7 @@ class DriftDetectionTest {
       for (int i = 0; i < WINDOW; i++) {
         window.add(random.nextGaussian() + (f == 1 ? shift : 0));
       }
-      scores.add(DriftScores.of(baseline.get(f), window.counts()).orElseThrow());
+      scores.add(baseline.get(f).scores(window.counts()).orElseThrow());
     }
     DriftScores overall = DriftScores.overall(scores).orElseThrow();
     return new boolean[] {

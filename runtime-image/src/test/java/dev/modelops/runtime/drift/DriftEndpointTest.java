@@ -129,7 +129,10 @@ class DriftEndpointTest {
     assertThat(full.getDouble("overall.psi")).isEqualTo(full.getDouble("features[2].psi"));
     assertThat(full.getDouble("overall.ks.pValue"))
         .isEqualTo(Math.min(1, 4 * full.getDouble("features[2].ks.pValue")));
-    assertThat(x2).containsKeys("binEdges", "samples", "type");
+    assertThat(x2).containsKeys("binEdges", "samples", "type", "baselineStd");
+    // The baseline's side of the same bins: 2000 rows in each of the 10 inner bins.
+    assertThat(full.getList("features[2].baselineCounts", Integer.class))
+        .containsExactly(0, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 0);
     // The outputs: the MLP's predicted classes against the baseline's.
     assertThat(full.getString("outputs.name")).isEqualTo("probabilities");
     assertThat(full.getString("outputs.kind")).isEqualTo("class");

@@ -31,6 +31,11 @@ public final class Conditions {
     public static final String ROLLED_BACK = "RolledBack";
     public static final String ANALYSIS_FAILED = "AnalysisFailed";
     public static final String PROGRESS_DEADLINE_EXCEEDED = "ProgressDeadlineExceeded";
+    public static final String DRIFT_DETECTED = "DriftDetected";
+    public static final String NO_DRIFT = "NoDrift";
+    public static final String COLLECTING = "Collecting";
+    public static final String NO_BASELINE = "NoBaseline";
+    public static final String DRIFT_UNAVAILABLE = "DriftUnavailable";
 
     private Reason() {}
   }

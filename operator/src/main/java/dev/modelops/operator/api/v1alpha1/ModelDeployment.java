@@ -21,6 +21,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".status.canary.weight",
     type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(
+    name = "Drift",
+    jsonPath = ".status.drift.score",
+    type = AdditionalPrinterColumn.Type.NUMBER)
+@AdditionalPrinterColumn(
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)

@@ -19,9 +19,9 @@ public class ModelDeploymentSpec {
   public RolloutSpec rollout = new RolloutSpec();
 
   @JsonPropertyDescription(
-      "Drift detection on the live inputs against the baseline statistics of spec.model.baseline."
-          + " Not active yet: accepted and validated, nothing measures drift (a Warning Event"
-          + " NotActiveYet says so).")
+      "Drift detection on the live inputs against the baseline statistics of spec.model.baseline:"
+          + " every evaluationInterval the operator adds up the stable pods' windows, scores them"
+          + " and sets the DriftDetected condition and status.drift.")
   public DriftSpec drift;
 
   @JsonPropertyDescription(

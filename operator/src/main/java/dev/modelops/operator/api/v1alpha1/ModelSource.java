@@ -52,7 +52,9 @@ public class ModelSource {
   public String sha256;
 
   @JsonPropertyDescription(
-      "Feature statistics of the training data, the reference for drift detection. Not active"
-          + " yet: it is not fetched (a Warning Event NotActiveYet says so).")
+      "Feature statistics of the training data (the runtime's baseline file), the reference for"
+          + " drift detection. Fetched and checked by each pod's init step like the model, but"
+          + " not part of the revision: changing it makes no new revision and no canary, the"
+          + " pods of the spec's revision are replaced in a rolling update.")
   public BaselineSource baseline;
 }

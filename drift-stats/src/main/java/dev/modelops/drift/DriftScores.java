@@ -1,5 +1,6 @@
-package dev.modelops.runtime.drift;
+package dev.modelops.drift;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -14,26 +15,43 @@ import java.util.OptionalDouble;
 public record DriftScores(
     double psi, double jensenShannon, Optional<DriftMeasures.Ks> ks, OptionalDouble wasserstein) {
 
-  /** The scores of a window's counts, or none when the baseline has no counts to compare with. */
-  static Optional<DriftScores> of(BaselineFeature feature, long[] window) {
-    long[] baseline = feature.counts();
-    if (java.util.Arrays.stream(baseline).sum() == 0
-        || java.util.Arrays.stream(window).sum() == 0) {
+  /**
+   * The scores of a numeric feature's window, or none when either side has no counts.
+   *
+   * @param baseline the baseline's counts over the same k+2 bins as {@code window}
+   * @param edges the k+1 bin edges (underflow and overflow around them)
+   * @param std the baseline's standard deviation, the unit of the Wasserstein distance (the span of
+   *     the edges when it is 0)
+   */
+  public static Optional<DriftScores> numeric(
+      long[] baseline, long[] window, double[] edges, double std) {
+    if (empty(baseline) || empty(window)) {
       return Optional.empty();
     }
-    double psi = DriftMeasures.psi(baseline, window);
-    double js = DriftMeasures.jensenShannon(baseline, window);
-    if (!(feature instanceof BaselineFeature.Numeric n)) {
-      return Optional.of(new DriftScores(psi, js, Optional.empty(), OptionalDouble.empty()));
-    }
-    double[] edges = n.binEdges();
-    double scale = n.std() > 0 ? n.std() : edges[edges.length - 1] - edges[0];
+    double scale = std > 0 ? std : edges[edges.length - 1] - edges[0];
     return Optional.of(
         new DriftScores(
-            psi,
-            js,
+            DriftMeasures.psi(baseline, window),
+            DriftMeasures.jensenShannon(baseline, window),
             Optional.of(DriftMeasures.ks(baseline, window)),
             OptionalDouble.of(DriftMeasures.wasserstein(baseline, window, edges) / scale)));
+  }
+
+  /** The scores of a categorical feature's window: PSI and Jensen-Shannon, which need no order. */
+  public static Optional<DriftScores> categorical(long[] baseline, long[] window) {
+    if (empty(baseline) || empty(window)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new DriftScores(
+            DriftMeasures.psi(baseline, window),
+            DriftMeasures.jensenShannon(baseline, window),
+            Optional.empty(),
+            OptionalDouble.empty()));
+  }
+
+  private static boolean empty(long[] counts) {
+    return Arrays.stream(counts).sum() == 0;
   }
 
   /**
@@ -42,7 +60,7 @@ public record DriftScores(
    * number of features compared (Bonferroni), so the overall test keeps the false alarm rate of
    * one.
    */
-  static Optional<DriftScores> overall(List<DriftScores> scores) {
+  public static Optional<DriftScores> overall(List<DriftScores> scores) {
     if (scores.isEmpty()) {
       return Optional.empty();
     }

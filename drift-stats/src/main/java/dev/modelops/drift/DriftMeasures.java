@@ -1,4 +1,4 @@
-package dev.modelops.runtime.drift;
+package dev.modelops.drift;
 
 import org.hipparchus.stat.inference.KolmogorovSmirnovTest;
 

@@ -1,4 +1,4 @@
-package dev.modelops.runtime.drift;
+package dev.modelops.drift;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The drift measures against reference values: SciPy's two-sample KS and Wasserstein distance on
  * raw samples (binned with one bin per distinct value, where the binned measures are exact) and its
- * Jensen-Shannon distance, from models/make_drift_fixtures.py; PSI against sums worked out by hand.
+ * Jensen-Shannon distance, from runtime-image/models/make_drift_fixtures.py; PSI against sums
+ * worked out by hand.
  */
 class DriftMeasuresTest {
 
@@ -53,9 +54,22 @@ class DriftMeasuresTest {
   static long[] histogram(double[] edges, double[] values) {
     long[] counts = new long[edges.length + 1];
     for (double v : values) {
-      counts[BaselineFeature.Numeric.bin(edges, v)]++;
+      counts[bin(edges, v)]++;
     }
     return counts;
+  }
+
+  /** The runtime's bins: underflow, [e(i-1), e(i)) for i in 1..k with the last closed, overflow. */
+  static int bin(double[] edges, double value) {
+    int k = edges.length - 1;
+    if (value < edges[0]) {
+      return 0;
+    }
+    if (value > edges[k]) {
+      return k + 1;
+    }
+    int at = java.util.Arrays.binarySearch(edges, value);
+    return at >= 0 ? Math.min(at + 1, k) : -at - 1;
   }
 
   @Test

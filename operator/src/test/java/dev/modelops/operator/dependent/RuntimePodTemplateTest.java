@@ -1,0 +1,146 @@
+package dev.modelops.operator.dependent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.modelops.operator.api.v1alpha1.BaselineSource;
+import dev.modelops.operator.api.v1alpha1.DriftSpec;
+import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import dev.modelops.operator.api.v1alpha1.ModelDeploymentSpec;
+import dev.modelops.operator.api.v1alpha1.ModelSource;
+import dev.modelops.operator.config.OperatorConfig;
+import dev.modelops.operator.history.Revision;
+import dev.modelops.operator.history.RevisionPlan;
+import dev.modelops.operator.history.RevisionTemplate;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The baseline is fetched and checked by the pods, and makes no new revision. */
+class RuntimePodTemplateTest {
+
+  static final String SHA = "a".repeat(64);
+  static final String BASELINE_SHA = "b".repeat(64);
+
+  static final OperatorConfig CONFIG =
+      new OperatorConfig() {
+        @Override
+        public String runtimeImage() {
+          return "modelops/runtime:0.1.0";
+        }
+
+        @Override
+        public int runtimePort() {
+          return 8080;
+        }
+
+        @Override
+        public Analysis analysis() {
+          return null;
+        }
+
+        @Override
+        public LeaderElection leaderElection() {
+          return null;
+        }
+      };
+
+  static ModelDeployment mdep(String baselineUri) {
+    ModelDeployment mdep = new ModelDeployment();
+    mdep.setMetadata(new ObjectMetaBuilder().withName("m").withNamespace("ns").build());
+    ModelDeploymentSpec spec = new ModelDeploymentSpec();
+    spec.model = new ModelSource();
+    spec.model.uri = "http://models/mlp.onnx";
+    spec.model.sha256 = SHA;
+    if (baselineUri != null) {
+      spec.model.baseline = new BaselineSource();
+      spec.model.baseline.uri = baselineUri;
+      spec.model.baseline.sha256 = BASELINE_SHA;
+    }
+    mdep.setSpec(spec);
+    return mdep;
+  }
+
+  static Revision revision(ModelDeployment mdep) {
+    RevisionTemplate t = RevisionTemplate.of(mdep);
+    return new RevisionPlan(new Revision(1, t.hash(), t, "Spec", null), true, List.of())
+        .withBaseline(Optional.ofNullable(mdep.getSpec().model.baseline))
+        .latest();
+  }
+
+  static Map<String, String> env(PodTemplateSpec pod) {
+    return pod.getSpec().getContainers().get(0).getEnv().stream()
+        .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+  }
+
+  @Test
+  void aBaselineIsNoPartOfTheRevisionsHash() {
+    String none = RevisionTemplate.of(mdep(null)).hash();
+    assertThat(RevisionTemplate.of(mdep("http://models/a.json")).hash()).isEqualTo(none);
+    assertThat(RevisionTemplate.of(mdep("http://models/b.json")).hash()).isEqualTo(none);
+    assertThat(RevisionTemplate.of(mdep("http://models/b.json")).toJson()).doesNotContain("b.json");
+  }
+
+  @Test
+  void thePodsFetchAndCheckTheBaselineAndAreToldWhereItIs() {
+    ModelDeployment mdep = mdep("http://models/mlp-baseline.json");
+    mdep.getSpec().drift = new DriftSpec();
+    mdep.getSpec().drift.window = 200;
+    PodTemplateSpec pod = RuntimePodTemplate.of(mdep, revision(mdep), CONFIG);
+    Container fetch =
+        pod.getSpec().getInitContainers().stream()
+            .filter(c -> c.getName().equals(RuntimePodTemplate.FETCH_BASELINE_CONTAINER))
+            .findFirst()
+            .orElseThrow();
+    assertThat(fetch.getArgs())
+        .containsExactly(
+            "fetch",
+            "--uri",
+            "http://models/mlp-baseline.json",
+            "--sha256",
+            BASELINE_SHA,
+            "--dest",
+            "/baseline/baseline.json");
+    assertThat(env(pod))
+        .containsEntry("MODELOPS_BASELINE", "/baseline/baseline.json")
+        .containsEntry("MODELOPS_DRIFT_WINDOW", "200");
+    assertThat(pod.getSpec().getContainers().get(0).getVolumeMounts())
+        .anyMatch(
+            m -> m.getMountPath().equals("/baseline") && Boolean.TRUE.equals(m.getReadOnly()));
+  }
+
+  @Test
+  void withoutABaselineNothingChanges() {
+    ModelDeployment mdep = mdep(null);
+    PodTemplateSpec pod = RuntimePodTemplate.of(mdep, revision(mdep), CONFIG);
+    assertThat(pod.getSpec().getInitContainers())
+        .extracting(Container::getName)
+        .containsExactly(RuntimePodTemplate.FETCH_CONTAINER);
+    assertThat(env(pod)).doesNotContainKeys("MODELOPS_BASELINE", "MODELOPS_DRIFT_WINDOW");
+  }
+
+  @Test
+  void aBaselineOnTheModelsClaimIsReadThroughItsMount() {
+    ModelDeployment mdep = mdep("pvc://models/iris/baseline.json");
+    mdep.getSpec().model.uri = "pvc://models/iris/model.onnx";
+    PodTemplateSpec pod = RuntimePodTemplate.of(mdep, revision(mdep), CONFIG);
+    Container fetch = pod.getSpec().getInitContainers().get(1);
+    assertThat(fetch.getArgs()).contains("file:///model-source/iris/baseline.json");
+    assertThat(pod.getSpec().getVolumes())
+        .extracting(v -> v.getName())
+        .doesNotContain("baseline-source");
+  }
+
+  @Test
+  void aBaselineInsideTheImageIsNotFetched() {
+    ModelDeployment mdep = mdep("file:///models/iris-baseline.json");
+    PodTemplateSpec pod = RuntimePodTemplate.of(mdep, revision(mdep), CONFIG);
+    assertThat(pod.getSpec().getInitContainers()).hasSize(1);
+    assertThat(env(pod)).containsEntry("MODELOPS_BASELINE", "/models/iris-baseline.json");
+  }
+}
