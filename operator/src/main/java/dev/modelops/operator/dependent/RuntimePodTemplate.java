@@ -105,21 +105,7 @@ public final class RuntimePodTemplate {
       location
           .claim()
           .ifPresent(c -> mounts.add(mount("model-source", ModelLocation.PVC_MOUNT, true)));
-      init.add(
-          new ContainerBuilder()
-              .withName(FETCH_CONTAINER)
-              .withImage(image)
-              .withArgs(args)
-              .withVolumeMounts(mounts)
-              .withSecurityContext(hardened())
-              .withResources(
-                  new ResourceRequirementsBuilder()
-                      .withRequests(
-                          Map.of("cpu", new Quantity("100m"), "memory", new Quantity("128Mi")))
-                      .withLimits(Map.of("memory", new Quantity("512Mi")))
-                      .build())
-              .withTerminationMessagePolicy("FallbackToLogsOnError")
-              .build());
+      init.add(fetchContainer(FETCH_CONTAINER, image, args, mounts));
     }
 
     baseline
@@ -219,8 +205,14 @@ public final class RuntimePodTemplate {
     } else if (b.claim().isPresent()) {
       mounts.add(mount("baseline-source", BASELINE_PVC_MOUNT, true));
     }
+    return fetchContainer(FETCH_BASELINE_CONTAINER, image, args, mounts);
+  }
+
+  /** An init step of the runtime image's fetch command: downloads, checks and exits. */
+  private static Container fetchContainer(
+      String name, String image, List<String> args, List<VolumeMount> mounts) {
     return new ContainerBuilder()
-        .withName(FETCH_BASELINE_CONTAINER)
+        .withName(name)
         .withImage(image)
         .withArgs(args)
         .withVolumeMounts(mounts)

@@ -16,9 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * crds/ and the Helm chart's crds/ hold the CRD generated from the API classes. When one is stale
- * this test fails, naming the files; run it with {@code -Dcrds.write=true} (or {@code ./mvnw -pl
- * operator test -Dtest=CrdIsCurrentTest -Dcrds.write=true}) to write the new CRD there, so the
- * change shows in git. A plain run never rewrites a committed file.
+ * this test fails, naming the files; run it with {@code -Dcrds.write=true} to write the new CRD
+ * there, so the change shows in git. A plain run never rewrites a committed file.
  */
 class CrdIsCurrentTest {
 
@@ -51,8 +50,9 @@ class CrdIsCurrentTest {
         .as(
             Boolean.getBoolean("crds.write")
                 ? "stale CRDs, regenerated now: review and commit them"
-                : "stale CRDs: regenerate them with ./mvnw -pl operator test"
-                    + " -Dtest=CrdIsCurrentTest -Dcrds.write=true, then review and commit them")
+                : "stale CRDs: regenerate them with ./mvnw -pl operator -am test"
+                    + " -Dtest=CrdIsCurrentTest -Dsurefire.failIfNoSpecifiedTests=false"
+                    + " -Dcrds.write=true, then review and commit them")
         .isEmpty();
   }
 
