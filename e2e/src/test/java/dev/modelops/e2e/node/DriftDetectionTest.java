@@ -1,7 +1,6 @@
 package dev.modelops.e2e.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.modelops.e2e.api.ModelDeployments;
 import dev.modelops.e2e.sandbox.ClusterForward;
@@ -130,13 +129,11 @@ class DriftDetectionTest extends RolloutTestBase {
       assertThat(worstFeature("iris")).isEqualTo("x2");
       assertThat(((Number) drift("iris").get("score")).doubleValue()).isGreaterThan(0.2);
       assertThat(driftCondition("iris")).contains("worst: x2");
-      assertThat(eventReasons("iris")).contains("DriftDetected");
+      awaitEvents("iris", "DriftDetected");
 
       shift = 0;
       awaitCondition("iris", "DriftDetected", "False", "NoDrift");
-      await("a DriftCleared Event")
-          .atMost(WAIT)
-          .until(() -> eventReasons("iris").contains("DriftCleared"));
+      awaitEvents("iris", "DriftCleared");
       assertThat(eventReasons("iris").stream().filter("DriftDetected"::equals)).hasSize(1);
       assertThat(load.answered(200)).as(load.failures().toString()).isPositive();
       assertThat(load.notOk()).as(load.failures().toString()).isZero();
