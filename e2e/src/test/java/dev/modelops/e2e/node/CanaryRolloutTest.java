@@ -98,12 +98,14 @@ class CanaryRolloutTest extends RolloutTestBase {
         .until(() -> Integer.valueOf(2).equals(canaryStatus("iris").get("step")));
     assertThat(canaryStatus("iris").get("startedAt")).isEqualTo(startedAt);
     awaitStable("iris", 2);
-    // A spec change in the middle of the next canary supersedes it: nothing of it is left.
-    apply("iris", spec("3", "mlp.onnx", rollout));
+    // A spec change in the middle of the next canary supersedes it: nothing of it is left. Its
+    // steps last longer than the test, so a slow machine cannot promote it first.
+    Map<String, Object> held = withStepsOf(rollout, "10m");
+    apply("iris", spec("3", "mlp.onnx", held));
     await("canary 3")
         .atMost(WAIT)
         .until(() -> Integer.valueOf(3).equals(canaryStatus("iris").get("revision")));
-    apply("iris", spec("4", "mlp.onnx", rollout));
+    apply("iris", spec("4", "mlp.onnx", held));
     await("canary 4, and revision 3's Deployment gone")
         .atMost(WAIT)
         .until(
@@ -215,12 +217,14 @@ class CanaryRolloutTest extends RolloutTestBase {
         .contains("name=sandbox-gateway")
         .contains("hostnames=[iris.example]");
 
-    // A canary superseded by the next spec leaves neither a Service nor a backend behind.
-    apply("iris", spec("3", "mlp.onnx", rollout));
+    // A canary superseded by the next spec leaves neither a Service nor a backend behind. Its
+    // steps last longer than the test, so a slow machine cannot promote it first.
+    Map<String, Object> held = withStepsOf(rollout, "10m");
+    apply("iris", spec("3", "mlp.onnx", held));
     await("canary 3 takes its share")
         .atMost(WAIT)
         .until(() -> "iris-r2=80,iris-r3=20".equals(routeWeights("iris")));
-    apply("iris", spec("4", "mlp.onnx", rollout));
+    apply("iris", spec("4", "mlp.onnx", held));
     await("canary 4 takes its share, nothing of 3 is left")
         .atMost(WAIT)
         .until(
@@ -235,5 +239,16 @@ class CanaryRolloutTest extends RolloutTestBase {
             () ->
                 "iris-r2=100".equals(routeWeights("iris"))
                     && services().equals(List.of("iris", "iris-r2")));
+  }
+
+  /** The same rollout with every step lasting {@code duration}. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> withStepsOf(Map<String, Object> rollout, String duration) {
+    Map<String, Object> copy = new LinkedHashMap<>(rollout);
+    copy.put(
+        "steps",
+        ((List<Map<String, Object>>) rollout.get("steps"))
+            .stream().map(st -> step(((Number) st.get("weight")).intValue(), duration)).toList());
+    return copy;
   }
 }
