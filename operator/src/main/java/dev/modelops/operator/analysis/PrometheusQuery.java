@@ -2,6 +2,8 @@ package dev.modelops.operator.analysis;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import dev.modelops.operator.dependent.Labels;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -62,8 +64,20 @@ public final class PrometheusQuery {
     return deployment.replace(".", "\\\\.") + "-[a-z0-9]+-[a-z0-9]+";
   }
 
-  /** The revision's numbers over the {@code window} that ends {@code at}. */
-  public Measurement measure(String namespace, String podRegex, Duration window, Instant at)
+  /** One revision's numbers over the {@code window} that ends {@code at}. */
+  public Measurement measure(ModelDeployment mdep, int revision, Duration window, Instant at)
+      throws PrometheusException, InterruptedException {
+    return measure(
+        mdep.getMetadata().getNamespace(),
+        podsOf(Labels.deploymentName(mdep, revision)),
+        window,
+        at);
+  }
+
+  /**
+   * The numbers of the pods matching {@code podRegex} over the {@code window} that ends {@code at}.
+   */
+  Measurement measure(String namespace, String podRegex, Duration window, Instant at)
       throws PrometheusException, InterruptedException {
     String range = "[" + Math.max(1, window.toSeconds()) + "s]";
     String pods = "namespace=\"%s\",pod=~\"%s\"".formatted(namespace, podRegex);

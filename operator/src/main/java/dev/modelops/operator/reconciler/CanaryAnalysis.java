@@ -7,7 +7,6 @@ import dev.modelops.operator.api.v1alpha1.AnalysisSpec;
 import dev.modelops.operator.api.v1alpha1.CanaryStatus;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.config.OperatorConfig;
-import dev.modelops.operator.dependent.Labels;
 import dev.modelops.operator.rollout.IntervalStats;
 import dev.modelops.operator.rollout.RolloutDecider;
 import dev.modelops.operator.rollout.RolloutInputs.Check;
@@ -25,9 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
@@ -108,27 +105,15 @@ public class CanaryAnalysis {
   private Optional<Check> query(
       ObservedState state, String url, CanaryStatus canary, Integer stable, Instant now) {
     ModelDeployment mdep = state.mdep();
-    String namespace = mdep.getMetadata().getNamespace();
-    Instant from =
-        Instant.parse(Objects.requireNonNullElse(canary.lastAnalysisAt, canary.stepStartedAt));
-    Duration window = Duration.between(from, now);
+    Duration window = Duration.between(RolloutDecider.intervalStart(canary), now);
     PrometheusQuery prometheus = new PrometheusQuery(http, url, QUERY_TIMEOUT);
     try {
-      Measurement c =
-          prometheus.measure(
-              namespace,
-              PrometheusQuery.podsOf(Labels.deploymentName(mdep, canary.revision)),
-              window,
-              now);
-      Measurement s =
+      IntervalStats c = stats(prometheus.measure(mdep, canary.revision, window, now));
+      IntervalStats s =
           stable == null
-              ? new Measurement(0, 0, OptionalDouble.empty())
-              : prometheus.measure(
-                  namespace,
-                  PrometheusQuery.podsOf(Labels.deploymentName(mdep, stable)),
-                  window,
-                  now);
-      return Optional.of(new Check.Measured(stats(c), stats(s)));
+              ? IntervalStats.NONE
+              : stats(prometheus.measure(mdep, stable, window, now));
+      return Optional.of(new Check.Measured(c, s));
     } catch (PrometheusQuery.PrometheusException e) {
       return Optional.of(new Check.Unavailable(e.getMessage()));
     } catch (InterruptedException e) {

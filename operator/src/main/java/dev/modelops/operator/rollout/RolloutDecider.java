@@ -73,9 +73,12 @@ public final class RolloutDecider {
         || Boolean.TRUE.equals(rollout.paused)) {
       return false;
     }
-    Instant from =
-        Instant.parse(Objects.requireNonNullElse(canary.lastAnalysisAt, canary.stepStartedAt));
-    return !now.isBefore(from.plus(interval(rollout.analysis)));
+    return !now.isBefore(intervalStart(canary).plus(interval(rollout.analysis)));
+  }
+
+  /** Where the canary's current analysis interval began: its last check, else its step's start. */
+  public static Instant intervalStart(CanaryStatus canary) {
+    return Instant.parse(Objects.requireNonNullElse(canary.lastAnalysisAt, canary.stepStartedAt));
   }
 
   /**
