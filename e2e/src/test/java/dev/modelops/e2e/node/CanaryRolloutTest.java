@@ -125,11 +125,11 @@ class CanaryRolloutTest extends RolloutTestBase {
     // One canary pod beside two stable ones, for a step longer than the test: the promotion asked
     // for by hand starts a second canary pod, which takes a while.
     Map<String, Object> rollout = canary(List.of(step(25, "10m")), analysis("10s", 2, "1s"));
-    apply("iris", spec("1", "mlp.onnx", rollout));
+    apply("iris", spec("1", "mlp.onnx", rollout, 2));
     awaitCondition("iris", "Available", "True", "MinimumReplicasAvailable");
     try (ClusterForward forward = service("iris");
         LoadGenerator load = new LoadGenerator(forward.url(), "iris", 2, Duration.ofMillis(25))) {
-      apply("iris", spec("2", "mlp.onnx", rollout));
+      apply("iris", spec("2", "mlp.onnx", rollout, 2));
       await("a first check").atMost(WAIT).until(() -> !verdicts("iris").isEmpty());
       deleteTheOperatorPod();
       // The new operator pod has no sample of the interval's start: it measures it again.

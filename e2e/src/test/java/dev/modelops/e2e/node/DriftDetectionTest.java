@@ -66,7 +66,7 @@ class DriftDetectionTest extends RolloutTestBase {
         cluster.modelsDir().resolve("mlp-baseline.json"),
         StandardCopyOption.REPLACE_EXISTING);
     Map<String, Object> spec =
-        new LinkedHashMap<>(spec("1", "mlp.onnx", Map.of("strategy", "Immediate")));
+        new LinkedHashMap<>(spec("1", "mlp.onnx", Map.of("strategy", "Immediate"), 2));
     Map<String, Object> model = new LinkedHashMap<>(castMap(spec.get("model")));
     model.put(
         "baseline",

@@ -77,8 +77,17 @@ abstract class RolloutTestBase {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
   }
 
-  /** Two pods of a model file, with the given rollout. */
+  /**
+   * One pod of a model file, with the given rollout: each pod is a JVM that the two cores of the
+   * machine start, so a test has as many as it needs and no more.
+   */
   Map<String, Object> spec(String version, String file, Map<String, Object> rollout)
+      throws Exception {
+    return spec(version, file, rollout, 1);
+  }
+
+  /** {@code replicas} pods of a model file, with the given rollout. */
+  Map<String, Object> spec(String version, String file, Map<String, Object> rollout, int replicas)
       throws Exception {
     Map<String, Object> spec = new LinkedHashMap<>();
     spec.put(
@@ -88,7 +97,7 @@ abstract class RolloutTestBase {
         "runtime",
         Map.of(
             "replicas",
-            2,
+            replicas,
             "resources",
             Map.of("requests", Map.of("cpu", "50m", "memory", "256Mi"))));
     spec.put("rollout", rollout);
@@ -213,10 +222,14 @@ abstract class RolloutTestBase {
     return copy;
   }
 
-  @SuppressWarnings("unchecked")
   List<String> verdicts(String name) {
-    return ((List<Map<String, Object>>) canaryStatus(name).getOrDefault("verdicts", List.of()))
-        .stream().map(v -> (String) v.get("verdict")).toList();
+    return verdictDetails(name).stream().map(v -> (String) v.get("verdict")).toList();
+  }
+
+  /** The canary's last checks as status holds them: verdict, message and numbers. */
+  @SuppressWarnings("unchecked")
+  List<Map<String, Object>> verdictDetails(String name) {
+    return (List<Map<String, Object>>) canaryStatus(name).getOrDefault("verdicts", List.of());
   }
 
   void deleteTheOperatorPod() {

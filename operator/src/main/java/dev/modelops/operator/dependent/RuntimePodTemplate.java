@@ -138,9 +138,12 @@ public final class RuntimePodTemplate {
             .endPort()
             .withVolumeMounts(serverMounts)
             .withResources(resources(runtime))
-            .withStartupProbe(probe("/v2/health/live", port, 5, 60))
+            // Asked every second while the model loads (up to 5 minutes): a pod counts as started,
+            // and takes traffic, within a second of being able to, which every rollout step waits
+            // for. Each answer is a constant from the event loop.
+            .withStartupProbe(probe("/v2/health/live", port, 1, 300))
             .withLivenessProbe(probe("/v2/health/live", port, 10, 3))
-            .withReadinessProbe(probe("/v2/health/ready", port, 5, 3))
+            .withReadinessProbe(probe("/v2/health/ready", port, 2, 3))
             .withSecurityContext(hardened())
             .withTerminationMessagePolicy("FallbackToLogsOnError")
             // Leaving the endpoints takes kube-proxy a moment: the pod keeps serving meanwhile,
