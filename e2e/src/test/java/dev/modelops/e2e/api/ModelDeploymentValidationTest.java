@@ -102,6 +102,28 @@ class ModelDeploymentValidationTest {
             s -> model(s).put("name", "fraud scorer"),
             "spec.model.name: Invalid value"),
         invalid(
+            "version that is no label value",
+            s -> model(s).put("version", "1.0+build.7"),
+            "spec.model.version: Invalid value"),
+        invalid(
+            "GPU product that is no label value",
+            s -> gpu(s).put("product", "NVIDIA H100"),
+            "spec.runtime.gpu.product: Invalid value"),
+        invalid(
+            "memory limit below its request",
+            s ->
+                runtime(s)
+                    .put(
+                        "resources",
+                        map("requests", map("memory", "4Gi"), "limits", map("memory", "1Gi"))),
+            "spec.runtime.resources: a cpu or memory limit is below its request"),
+        invalid(
+            "cpu limit below its request",
+            s ->
+                runtime(s)
+                    .put("resources", map("requests", map("cpu", 2), "limits", map("cpu", "500m"))),
+            "spec.runtime.resources: a cpu or memory limit is below its request"),
+        invalid(
             "negative replicas",
             s -> runtime(s).put("replicas", -1),
             "spec.runtime.replicas: Invalid value: -1: spec.runtime.replicas in body should be greater than or equal to 0"),
@@ -207,6 +229,28 @@ class ModelDeploymentValidationTest {
         .isInstanceOf(KubernetesClientException.class)
         .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
         .hasMessageContaining(message);
+  }
+
+  /**
+   * The name becomes the Service's name (a DNS-1035 label), the revisions' Deployments and Services
+   * ({@code <name>-r<number>}) and a label value: names that cannot be all of these are refused.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalidNames")
+  void apiServerRejectsANameTheOperatorCannotServeUnder(String name, String message) {
+    GenericKubernetesResource mdep = ModelDeployments.modelDeployment(name, validSpec());
+    assertThatThrownBy(() -> mdeps.create(mdep))
+        .isInstanceOf(KubernetesClientException.class)
+        .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
+        .hasMessageContaining(message);
+  }
+
+  static Stream<Arguments> invalidNames() {
+    String charset = "hold only lowercase letters, digits and '-' (no dots)";
+    return Stream.of(
+        Arguments.of("fraud.v2", charset),
+        Arguments.of("7fraud", "metadata.name must start with a lowercase letter"),
+        Arguments.of("f".repeat(51), "metadata.name must be at most 50 characters"));
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.RuntimeSpec;
 import dev.modelops.operator.config.OperatorConfig;
 import dev.modelops.operator.history.Revision;
+import dev.modelops.operator.rollout.GoDuration;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -250,7 +251,8 @@ public final class RuntimePodTemplate {
       env.put("MODELOPS_BATCHING_MAX_BATCH_SIZE", batching.maxBatchSize.toString());
     }
     if (batching != null && batching.maxDelay != null) {
-      env.put("MODELOPS_BATCHING_MAX_DELAY", batching.maxDelay);
+      // The runtime reads ISO-8601 durations; a Go duration such as 500us or 1m30s is not one.
+      env.put("MODELOPS_BATCHING_MAX_DELAY", GoDuration.parse(batching.maxDelay).toString());
     }
     if (revision.template().runtime().gpu != null) {
       env.put("MODELOPS_EXECUTION_PROVIDER", "cuda");
@@ -278,7 +280,14 @@ public final class RuntimePodTemplate {
     }
     requests.putIfAbsent("cpu", new Quantity("500m"));
     requests.putIfAbsent("memory", new Quantity("512Mi"));
-    limits.putIfAbsent("memory", new Quantity("2Gi"));
+    // The default limit never sits below the request: the pod would be refused.
+    Quantity memoryLimit = new Quantity("2Gi");
+    Quantity memoryRequest = requests.get("memory");
+    if (Quantity.getAmountInBytes(memoryRequest).compareTo(Quantity.getAmountInBytes(memoryLimit))
+        > 0) {
+      memoryLimit = memoryRequest;
+    }
+    limits.putIfAbsent("memory", memoryLimit);
     GpuSpec gpu = runtime.gpu;
     if (gpu != null) {
       limits.put(gpu.resourceName, new Quantity(Integer.toString(gpu.count)));

@@ -3,6 +3,7 @@ package dev.modelops.operator.dependent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.modelops.operator.api.v1alpha1.BaselineSource;
+import dev.modelops.operator.api.v1alpha1.BatchingSpec;
 import dev.modelops.operator.api.v1alpha1.DriftSpec;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentSpec;
@@ -15,13 +16,18 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** The baseline is fetched and checked by the pods, and makes no new revision. */
+/**
+ * The baseline is fetched and checked by the pods, and makes no new revision; what the spec says
+ * reaches the pods in a form they accept.
+ */
 class RuntimePodTemplateTest {
 
   static final String SHA = "a".repeat(64);
@@ -142,5 +148,38 @@ class RuntimePodTemplateTest {
     PodTemplateSpec pod = RuntimePodTemplate.of(mdep, revision(mdep), CONFIG);
     assertThat(pod.getSpec().getInitContainers()).hasSize(1);
     assertThat(env(pod)).containsEntry("MODELOPS_BASELINE", "/models/iris-baseline.json");
+  }
+
+  @Test
+  void aGoBatchingDelayReachesTheRuntimeAsAnIsoDuration() {
+    ModelDeployment mdep = mdep(null);
+    mdep.getSpec().runtime.batching = new BatchingSpec();
+    mdep.getSpec().runtime.batching.maxDelay = "500us";
+    assertThat(env(RuntimePodTemplate.of(mdep, revision(mdep), CONFIG)))
+        .containsEntry("MODELOPS_BATCHING_MAX_DELAY", "PT0.0005S");
+    mdep.getSpec().runtime.batching.maxDelay = "1m30s";
+    assertThat(env(RuntimePodTemplate.of(mdep, revision(mdep), CONFIG)))
+        .containsEntry("MODELOPS_BATCHING_MAX_DELAY", "PT1M30S");
+  }
+
+  @Test
+  void theDefaultMemoryLimitIsNeverBelowTheRequest() {
+    ModelDeployment mdep = mdep(null);
+    assertThat(memoryLimit(mdep)).isEqualTo(new Quantity("2Gi"));
+    mdep.getSpec().runtime.resources =
+        new ResourceRequirementsBuilder().addToRequests("memory", new Quantity("6Gi")).build();
+    assertThat(memoryLimit(mdep)).isEqualTo(new Quantity("6Gi"));
+    mdep.getSpec().runtime.resources =
+        new ResourceRequirementsBuilder()
+            .addToRequests("memory", new Quantity("6Gi"))
+            .addToLimits("memory", new Quantity("8Gi"))
+            .build();
+    assertThat(memoryLimit(mdep)).isEqualTo(new Quantity("8Gi"));
+  }
+
+  static Quantity memoryLimit(ModelDeployment mdep) {
+    Container runtime =
+        RuntimePodTemplate.of(mdep, revision(mdep), CONFIG).getSpec().getContainers().get(0);
+    return runtime.getResources().getLimits().get("memory");
   }
 }

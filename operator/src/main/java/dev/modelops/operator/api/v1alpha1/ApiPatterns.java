@@ -9,6 +9,9 @@ public final class ApiPatterns {
   /** A hex SHA-256 digest: 64 lowercase hex characters. */
   public static final String SHA256 = "^[a-f0-9]{64}$";
 
+  /** A label value: what a model version or a GPU product becomes on pods and nodes. */
+  public static final String LABEL_VALUE = "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$";
+
   /** The schemes a model can come from. */
   public static final String MODEL_URI = "^(https?|pvc|file)://.+$";
 

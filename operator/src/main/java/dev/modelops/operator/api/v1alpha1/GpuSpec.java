@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 
 /** GPUs for each inference pod. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -23,6 +24,8 @@ public class GpuSpec {
       "Extended resource that counts GPUs: nvidia.com/gpu, or a MIG profile such as nvidia.com/mig-1g.10gb.")
   public String resourceName = "nvidia.com/gpu";
 
+  @Size(max = 63)
+  @Pattern(ApiPatterns.LABEL_VALUE)
   @JsonPropertyDescription(
       "GPU model to run on, matched against the node label nvidia.com/gpu.product, "
           + "for example NVIDIA-H100-80GB-HBM3. Any GPU model when empty.")

@@ -33,8 +33,11 @@ public class ModelSource {
   public String name;
 
   @Size(max = 63)
+  @Pattern(ApiPatterns.LABEL_VALUE)
   @JsonPropertyDescription(
-      "Version of the model, shown in status and served on /v2/models/{name}/versions/{version}.")
+      "Version of the model, shown in status and served on /v2/models/{name}/versions/{version}."
+          + " A label value (app.kubernetes.io/version on the pods): at most 63 letters, digits,"
+          + " '-', '_' and '.', starting and ending with a letter or digit.")
   public String version;
 
   @Required

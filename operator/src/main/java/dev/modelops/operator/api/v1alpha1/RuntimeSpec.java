@@ -21,6 +21,18 @@ import java.util.Map;
     message = "set GPUs in spec.runtime.gpu.count or in spec.runtime.resources.limits, not both",
     fieldPath = ".gpu",
     reason = "FieldValueForbidden")
+@ValidationRule(
+    value =
+        "!has(self.resources) || !has(self.resources.limits) || !has(self.resources.requests)"
+            + " || ['cpu', 'memory'].all(r, !(r in self.resources.limits)"
+            + " || !(r in self.resources.requests)"
+            + " || !quantity(string(self.resources.limits[r]))"
+            + ".isLessThan(quantity(string(self.resources.requests[r]))))",
+    message =
+        "spec.runtime.resources: a cpu or memory limit is below its request; raise the limit or"
+            + " lower the request",
+    fieldPath = ".resources",
+    reason = "FieldValueInvalid")
 public class RuntimeSpec {
 
   @JsonPropertyDescription(
