@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.dependent.Labels;
+import dev.modelops.operator.dependent.ModelLocation;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -123,7 +124,8 @@ public final class PrometheusQuery {
       String why = e.getMessage() == null ? "" : ": " + e.getMessage();
       throw new PrometheusException(
           "Prometheus at %s did not answer (%s%s)"
-              .formatted(base, e.getClass().getSimpleName(), why));
+              .formatted(
+                  ModelLocation.redacted(base.toString()), e.getClass().getSimpleName(), why));
     }
     return parse(response.statusCode(), response.body());
   }

@@ -9,6 +9,7 @@ import dev.modelops.operator.rollout.GoDuration;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -42,6 +43,9 @@ public final class RuntimePodTemplate {
   static final long RUNTIME_UID = 10001L;
 
   private RuntimePodTemplate() {}
+
+  /** The fetch step's HTTP Authorization header value (the runtime's ModelFetcher reads it). */
+  static final String AUTHORIZATION_ENV = "MODELOPS_FETCH_AUTHORIZATION";
 
   /** Seconds a stopping pod keeps serving while its endpoint is removed everywhere. */
   static final long PRE_STOP_SECONDS = 5;
@@ -116,6 +120,19 @@ public final class RuntimePodTemplate {
                 init.add(
                     fetchBaseline(
                         image, b, revision.baseline().orElseThrow().sha256, location.claim())));
+
+    // The kubelet resolves the Secret into the fetch steps' environment: the operator never reads
+    // it, and the pod spec names the Secret, not the token.
+    if (model.authorizationSecretRef != null) {
+      EnvVar authorization =
+          new EnvVarBuilder()
+              .withName(AUTHORIZATION_ENV)
+              .withNewValueFrom()
+              .withSecretKeyRef(model.authorizationSecretRef)
+              .endValueFrom()
+              .build();
+      init.replaceAll(c -> new ContainerBuilder(c).addToEnv(authorization).build());
+    }
 
     List<VolumeMount> serverMounts = new ArrayList<>();
     if (location.needsFetch()) {

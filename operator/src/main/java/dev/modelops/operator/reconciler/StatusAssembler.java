@@ -6,6 +6,7 @@ import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
 import dev.modelops.operator.api.v1alpha1.RevisionSummary;
 import dev.modelops.operator.dependent.Labels;
+import dev.modelops.operator.dependent.ModelLocation;
 import dev.modelops.operator.dependent.ServiceDependent;
 import dev.modelops.operator.drift.DriftVerdict;
 import dev.modelops.operator.history.Revision;
@@ -155,7 +156,7 @@ public final class StatusAssembler {
     RevisionSummary s = new RevisionSummary();
     s.number = r.number();
     s.modelVersion = r.template().model().version;
-    s.uri = r.template().model().uri;
+    s.uri = ModelLocation.redacted(r.template().model().uri);
     s.sha256 = r.template().model().sha256;
     s.source = RevisionSummary.Source.valueOf(r.source());
     s.phase = phase(r, stable, plan);

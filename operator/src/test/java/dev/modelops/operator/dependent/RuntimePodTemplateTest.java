@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -181,5 +182,49 @@ class RuntimePodTemplateTest {
     Container runtime =
         RuntimePodTemplate.of(mdep, revision(mdep), CONFIG).getSpec().getContainers().get(0);
     return runtime.getResources().getLimits().get("memory");
+  }
+
+  @Test
+  void theFetchStepsGetTheAuthorizationFromTheSecretThroughTheKubelet() {
+    ModelDeployment mdep = mdep("http://models/mlp-baseline.json");
+    mdep.getSpec().model.authorizationSecretRef = new SecretKeySelector("token", "models", null);
+    PodTemplateSpec pod = RuntimePodTemplate.of(mdep, revision(mdep), CONFIG);
+    assertThat(pod.getSpec().getInitContainers())
+        .hasSize(2)
+        .allSatisfy(
+            c ->
+                assertThat(c.getEnv())
+                    .singleElement()
+                    .satisfies(
+                        e -> {
+                          assertThat(e.getName()).isEqualTo("MODELOPS_FETCH_AUTHORIZATION");
+                          assertThat(e.getValue()).isNull();
+                          assertThat(e.getValueFrom().getSecretKeyRef().getName())
+                              .isEqualTo("models");
+                          assertThat(e.getValueFrom().getSecretKeyRef().getKey())
+                              .isEqualTo("token");
+                        }));
+    // Not in the serving container, and nothing at all without it.
+    assertThat(env(pod)).doesNotContainKey("MODELOPS_FETCH_AUTHORIZATION");
+    mdep.getSpec().model.authorizationSecretRef = null;
+    assertThat(RuntimePodTemplate.of(mdep, revision(mdep), CONFIG).getSpec().getInitContainers())
+        .allSatisfy(c -> assertThat(c.getEnv()).isNullOrEmpty());
+  }
+
+  @Test
+  void aUriIsShownWithoutUserInfoOrQuery() {
+    assertThat(ModelLocation.redacted("https://bob:pw@models.example/m.onnx?X-Amz-Signature=abc"))
+        .isEqualTo("https://***@models.example/m.onnx?***");
+    assertThat(ModelLocation.redacted("https://models.example/m.onnx#t=1"))
+        .isEqualTo("https://models.example/m.onnx");
+    assertThat(ModelLocation.redacted("pvc://models/iris/model.onnx"))
+        .isEqualTo("pvc://models/iris/model.onnx");
+    // Parse errors quote the URI redacted, and only the parser's reason.
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ModelLocation.parse("https://bob:pw@models.example/a b.onnx?sig=tok3n"))
+        .hasMessageContaining("spec.model.uri is not a valid URI (Illegal character in path)")
+        .hasMessageContaining("https://***@models.example/a b.onnx?***")
+        .hasMessageNotContaining("tok3n")
+        .hasMessageNotContaining("pw@");
   }
 }

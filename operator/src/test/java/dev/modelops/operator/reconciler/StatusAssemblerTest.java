@@ -81,6 +81,16 @@ class StatusAssemblerTest {
   }
 
   @Test
+  void aRevisionsUriIsShownWithoutItsCredentials() {
+    ModelDeployment mdep = mdep(1, 2);
+    mdep.getSpec().model.uri = "https://bob:pw@models.example/m.onnx?X-Amz-Signature=tok3n";
+    ModelDeploymentStatus status = assemble(state(mdep, deployment(1, 1L, 2)), T0);
+    assertThat(status.revisions)
+        .singleElement()
+        .satisfies(r -> assertThat(r.uri).isEqualTo("https://***@models.example/m.onnx?***"));
+  }
+
+  @Test
   void allPodsReadyIsAvailableAndRolledOut() {
     ModelDeployment mdep = mdep(1, 2);
     ModelDeploymentStatus status = assemble(state(mdep, deployment(1, 1L, 2)), T0);

@@ -40,7 +40,9 @@ public final class FetchCommand {
     Path dest = Path.of(options.get("dest"));
     try {
       Path fetched =
-          new ModelFetcher(ModelFetcher.Policy.DEFAULT)
+          new ModelFetcher(
+                  ModelFetcher.Policy.DEFAULT,
+                  Optional.ofNullable(System.getenv(ModelFetcher.AUTHORIZATION_ENV)))
               .fetch(options.get("uri"), Optional.ofNullable(options.get("sha256")), dest);
       if (!fetched.equals(dest)) {
         Files.createDirectories(dest.toAbsolutePath().getParent());
@@ -55,12 +57,14 @@ public final class FetchCommand {
           e instanceof ModelFetcher.ChecksumMismatchException
               ? CHECKSUM_MISMATCH
               : MODEL_FETCH_FAILED;
+      // Whatever quotes the URI (the parser's message does, whole), its credentials are hidden.
       String reason =
           code
               + ": "
-              + (e instanceof IOException
-                  ? e.getMessage()
-                  : "cannot fetch " + options.get("uri") + ": " + e.getMessage());
+              + ModelFetcher.redact(
+                  e instanceof IOException
+                      ? e.getMessage()
+                      : "cannot fetch " + options.get("uri") + ": " + e.getMessage());
       err.println(reason);
       TerminationLog.write(TerminationLog.DEFAULT, reason);
       return 1;

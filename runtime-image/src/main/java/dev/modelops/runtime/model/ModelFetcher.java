@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -62,10 +63,23 @@ public final class ModelFetcher {
     }
   }
 
+  /** Where the fetch step finds the HTTP Authorization header's value (from a Secret). */
+  public static final String AUTHORIZATION_ENV = "MODELOPS_FETCH_AUTHORIZATION";
+
   private final Policy policy;
+  private final Optional<String> authorization;
 
   public ModelFetcher(Policy policy) {
+    this(policy, Optional.empty());
+  }
+
+  /**
+   * A fetcher that sends {@code authorization} as the HTTP Authorization header. It follows no
+   * redirect then: the header would go to another server.
+   */
+  public ModelFetcher(Policy policy, Optional<String> authorization) {
     this.policy = policy;
+    this.authorization = authorization.filter(a -> !a.isBlank());
   }
 
   /**
@@ -85,7 +99,7 @@ public final class ModelFetcher {
               "unsupported model source scheme '"
                   + scheme
                   + "' in "
-                  + source
+                  + redact(source)
                   + ": use a path, file://, http:// or https://");
     };
   }
@@ -97,7 +111,7 @@ public final class ModelFetcher {
     try {
       return URI.create(source);
     } catch (IllegalArgumentException e) {
-      throw new FetchException("not a valid model source: " + source);
+      throw new FetchException("not a valid model source: " + redact(source));
     }
   }
 
@@ -126,7 +140,10 @@ public final class ModelFetcher {
       try (HttpClient client =
           HttpClient.newBuilder()
               .connectTimeout(policy.connectTimeout())
-              .followRedirects(HttpClient.Redirect.NORMAL)
+              .followRedirects(
+                  authorization.isPresent()
+                      ? HttpClient.Redirect.NEVER
+                      : HttpClient.Redirect.NORMAL)
               .build()) {
         return downloadOnce(client, uri, expected, dest);
       } catch (ChecksumMismatchException e) {
@@ -159,11 +176,18 @@ public final class ModelFetcher {
 
   private Path downloadOnce(HttpClient client, URI uri, Optional<String> expected, Path dest)
       throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(policy.readTimeout()).GET().build();
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(policy.readTimeout()).GET();
+    authorization.ifPresent(value -> request.header("Authorization", value));
     HttpResponse<InputStream> response =
-        client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
     try (InputStream body = response.body()) {
       int status = response.statusCode();
+      if (status >= 300 && status < 400) {
+        throw new PermanentFailure(
+            "GET %s: HTTP %d, a redirect not followed: with spec.model.authorizationSecretRef the"
+                    .formatted(redact(uri), status)
+                + " Authorization header goes to the URI's own server only; use the final URI");
+      }
       if (status >= 400) {
         String message = "GET %s: HTTP %d".formatted(redact(uri), status);
         if (status >= 500 || status == 408 || status == 429) {
@@ -244,6 +268,20 @@ public final class ModelFetcher {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static final Pattern USER_INFO =
+      Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\\s]*@");
+  // A query or fragment wherever it is: the parser's message may have cut the URI anywhere.
+  private static final Pattern QUERY = Pattern.compile("[?#]\\S+");
+
+  /**
+   * Text with every URI in it shown without user info or query, which may hold credentials (a
+   * presigned URL's token): each is replaced by {@code ***}. For messages that quote a URI the
+   * parser refused, such as an IllegalArgumentException's.
+   */
+  static String redact(String text) {
+    return QUERY.matcher(USER_INFO.matcher(text).replaceAll("$1***@")).replaceAll("?***");
   }
 
   /** A URI without user info or query, which may hold credentials. */

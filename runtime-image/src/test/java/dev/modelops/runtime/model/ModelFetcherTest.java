@@ -75,6 +75,24 @@ class ModelFetcherTest {
           }
           ex.close();
         });
+    server.createContext(
+        "/private.onnx",
+        ex -> {
+          boolean allowed =
+              "Bearer s3cr3t".equals(ex.getRequestHeaders().getFirst("Authorization"));
+          ex.sendResponseHeaders(allowed ? 200 : 401, allowed ? MODEL.length : -1);
+          if (allowed) {
+            ex.getResponseBody().write(MODEL);
+          }
+          ex.close();
+        });
+    server.createContext(
+        "/moved.onnx",
+        ex -> {
+          ex.getResponseHeaders().add("Location", "/private.onnx");
+          ex.sendResponseHeaders(302, -1);
+          ex.close();
+        });
     server.setExecutor(Executors.newCachedThreadPool());
     server.start();
   }
@@ -98,6 +116,34 @@ class ModelFetcherTest {
         new ModelFetcher(FAST)
             .fetch(url("/model.onnx"), Optional.of(sha(MODEL)), dir.resolve("m/model.onnx"));
     assertThat(dest).hasBinaryContent(MODEL);
+  }
+
+  @Test
+  void sendsTheAuthorizationFromTheSecretAndFollowsNoRedirectWithIt() throws Exception {
+    assertThatThrownBy(
+            () ->
+                new ModelFetcher(FAST)
+                    .fetch(url("/private.onnx"), Optional.empty(), dir.resolve("a.onnx")))
+        .hasMessageContaining("HTTP 401");
+    ModelFetcher withToken = new ModelFetcher(FAST, Optional.of("Bearer s3cr3t"));
+    assertThat(withToken.fetch(url("/private.onnx"), Optional.of(sha(MODEL)), dir.resolve("b")))
+        .hasBinaryContent(MODEL);
+    // The redirect would take the header to wherever Location says: refused, saying why.
+    assertThatThrownBy(
+            () -> withToken.fetch(url("/moved.onnx"), Optional.empty(), dir.resolve("c")))
+        .hasMessageContaining("HTTP 302, a redirect not followed")
+        .hasMessageNotContaining("s3cr3t")
+        .hasMessageNotContaining("secret");
+  }
+
+  @Test
+  void textQuotingAUriShowsItWithoutUserInfoOrQuery() {
+    assertThat(
+            ModelFetcher.redact(
+                "Illegal character in path at index 30: https://bob:pw@models.example/a b.onnx"
+                    + "?X-Amz-Signature=abc#frag"))
+        .isEqualTo(
+            "Illegal character in path at index 30: https://***@models.example/a b.onnx?***");
   }
 
   @Test
@@ -244,5 +290,24 @@ class ModelFetcherTest {
         .contains("http:///model.onnx")
         .doesNotContain("\tat ")
         .hasLineCount(1);
+
+    // A URI the HTTP client refuses is quoted without its credentials.
+    ByteArrayOutputStream refused = new ByteArrayOutputStream();
+    assertThat(
+            FetchCommand.run(
+                new String[] {
+                  "--uri",
+                  "https://bob:pw@models.example/a b.onnx?sig=tok3n",
+                  "--dest",
+                  dest.toString()
+                },
+                new PrintStream(out),
+                new PrintStream(refused)))
+        .isOne();
+    assertThat(refused.toString())
+        .startsWith("ModelFetchFailed: ")
+        .contains("https://***@models.example/a b.onnx?***")
+        .doesNotContain("pw@")
+        .doesNotContain("tok3n");
   }
 }

@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
 
 /** Where a model comes from and how to check it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -39,6 +40,15 @@ public class ModelSource {
           + " A label value (app.kubernetes.io/version on the pods): at most 63 letters, digits,"
           + " '-', '_' and '.', starting and ending with a letter or digit.")
   public String version;
+
+  @JsonPropertyDescription(
+      "A Secret's key whose value is sent as the HTTP Authorization header when the model and its"
+          + " baseline are fetched over http(s), for example 'Bearer <token>' or 'Basic <base64>'."
+          + " The kubelet puts it into the fetch steps' environment: the operator never reads"
+          + " Secrets. With it, redirects are not followed (the header would go elsewhere). Keep"
+          + " tokens out of uri: status and Events show uri without user info and query, but the"
+          + " pods' spec holds it whole.")
+  public SecretKeySelector authorizationSecretRef;
 
   @Required
   @Size(max = 2048)
