@@ -48,9 +48,10 @@ public class Inferencer {
   }
 
   /**
-   * Whether a request body of this size for the served model is answered on the event loop that
-   * read it: the model is fast (its warm-up run within {@code modelops.inline.max-run-micros}) and
-   * the body small, so decoding and running it there costs less than the hop to a worker thread.
+   * Whether a request body of this size for the served model is decoded on the event loop that read
+   * it: the model is fast (its warm-up run within {@code modelops.inline.max-run-micros}) and the
+   * body small, so decoding it there costs less than the hop to a worker thread. It is also run
+   * there only when {@link #runInline} says so.
    */
   public boolean inline(int bodyBytes) {
     return inline(registry.model(), bodyBytes, config.inline());
@@ -59,7 +60,24 @@ public class Inferencer {
   static boolean inline(ServedModel model, int bodyBytes, RuntimeConfig.Inline limits) {
     return model.ready()
         && bodyBytes <= limits.maxBodyBytes()
-        && model.runTime().toNanos() <= limits.maxRunMicros() * 1000;
+        && model.warmup().fastest().toNanos() <= limits.maxRunMicros() * 1000;
+  }
+
+  /**
+   * Whether a request decoded on the event loop may run there too: its inputs are no larger than
+   * the warm-up's, the run measured as fast. A small body can still hold many rows (a few hundred
+   * of the MLP's in 64 KiB), and a run grows with them; a larger request runs on a worker thread.
+   */
+  public boolean runInline(InferRequest request) {
+    return runInline(registry.model(), request.inputs());
+  }
+
+  static boolean runInline(ServedModel model, List<Tensor> inputs) {
+    long elements = 0;
+    for (Tensor t : inputs) {
+      elements += t.elementCount();
+    }
+    return model.ready() && elements <= model.warmup().elements();
   }
 
   /**

@@ -112,6 +112,7 @@ public class InferRoute {
           if (body.refused) {
             return;
           }
+          boolean inline = inferencer.inline((int) body.length);
           Runnable answer =
               () ->
                   answer(
@@ -121,8 +122,9 @@ public class InferRoute {
                       ctx.pathParam("name"),
                       ctx.pathParam("version"),
                       body.join(),
-                      headerLength);
-          if (inferencer.inline((int) body.length)) {
+                      headerLength,
+                      inline);
+          if (inline) {
             answer.run();
           } else {
             WORKERS.execute(answer);
@@ -164,6 +166,10 @@ public class InferRoute {
     }
   }
 
+  /**
+   * Decodes the request and runs it, where it was decoded ({@code onEventLoop}) only when its
+   * inputs are no larger than the warm-up's run, else on a worker thread.
+   */
   private void answer(
       RoutingContext ctx,
       long start,
@@ -171,9 +177,30 @@ public class InferRoute {
       String name,
       String version,
       byte[] body,
-      String headerLength) {
+      String headerLength,
+      boolean onEventLoop) {
+    InferRequest request;
     try {
-      InferRequest request = read(body, headerLength);
+      request = read(body, headerLength);
+    } catch (Throwable e) {
+      fail(ctx, start, protocol, e);
+      return;
+    }
+    if (onEventLoop && !inferencer.runInline(request)) {
+      WORKERS.execute(() -> run(ctx, start, protocol, name, version, request));
+    } else {
+      run(ctx, start, protocol, name, version, request);
+    }
+  }
+
+  private void run(
+      RoutingContext ctx,
+      long start,
+      String protocol,
+      String name,
+      String version,
+      InferRequest request) {
+    try {
       inferencer
           .infer(name, version, request)
           .whenComplete(
