@@ -1,5 +1,6 @@
 package dev.modelops.runtime.inference;
 
+import dev.modelops.runtime.config.AdmissionLimits;
 import dev.modelops.runtime.config.RuntimeConfig;
 import dev.modelops.runtime.metrics.RuntimeMetrics;
 import dev.modelops.runtime.model.ModelRegistry;
@@ -188,13 +189,17 @@ public class Inferencer {
     if (b == null) {
       synchronized (this) {
         if (batcher == null) {
+          AdmissionLimits limits = AdmissionLimits.of(config, Runtime.getRuntime().maxMemory());
           batcher =
               new Batcher(
                   session,
                   config.batching().maxBatchSize(),
                   config.batching().maxDelay(),
                   Math.max(1, Runtime.getRuntime().availableProcessors()),
+                  limits.maxQueue(),
+                  limits.queueDeadline(),
                   metrics);
+          metrics.queueLength(batcher::queued);
         }
         b = batcher;
       }
