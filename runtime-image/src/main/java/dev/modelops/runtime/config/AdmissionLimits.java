@@ -1,6 +1,8 @@
 package dev.modelops.runtime.config;
 
 import java.time.Duration;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * The bounds admission control enforces, with the unset ones derived from the JVM's maximum heap. A
@@ -28,15 +30,34 @@ public record AdmissionLimits(
    */
   public static AdmissionLimits of(RuntimeConfig config, long maxHeapBytes) {
     RuntimeConfig.Admission a = config.admission();
-    long inFlight = a.maxInFlightBytes().orElse(Math.max(MIB, maxHeapBytes / 8));
-    int queue = a.maxQueue().orElse((int) Math.clamp(maxHeapBytes / MIB, 16, 4096));
-    if (inFlight < 1 || queue < 1 || !a.queueDeadline().isPositive()) {
+    return of(
+        a.maxInFlightBytes(),
+        a.maxQueue(),
+        a.queueDeadline(),
+        config.maxRequestBytes(),
+        maxHeapBytes);
+  }
+
+  static AdmissionLimits of(
+      OptionalLong maxInFlightBytes,
+      OptionalInt maxQueue,
+      Duration queueDeadline,
+      long maxRequestBytes,
+      long maxHeapBytes) {
+    long inFlight = maxInFlightBytes.orElse(Math.max(MIB, maxHeapBytes / 8));
+    int queue = maxQueue.orElse(Math.clamp(maxHeapBytes / MIB, 16, 4096));
+    if (inFlight < 1 || queue < 1 || !queueDeadline.isPositive()) {
       throw new IllegalStateException(
-          ("modelops.admission: max-in-flight-bytes (%d), max-queue (%d) and queue-deadline (%s)"
-                  + " must be positive")
-              .formatted(inFlight, queue, a.queueDeadline()));
+          ("MODELOPS_ADMISSION_MAX_IN_FLIGHT_BYTES (%d), MODELOPS_ADMISSION_MAX_QUEUE (%d) and"
+                  + " MODELOPS_ADMISSION_QUEUE_DEADLINE (%s) must be positive")
+              .formatted(inFlight, queue, text(queueDeadline)));
     }
-    return new AdmissionLimits(
-        inFlight, queue, a.queueDeadline(), Math.min(config.maxRequestBytes(), inFlight));
+    return new AdmissionLimits(inFlight, queue, queueDeadline, Math.min(maxRequestBytes, inFlight));
+  }
+
+  /** A duration as the settings write it: {@code 10s}, {@code 100ms}. */
+  public static String text(Duration d) {
+    long millis = d.toMillis();
+    return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
   }
 }

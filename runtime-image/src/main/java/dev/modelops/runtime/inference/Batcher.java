@@ -1,5 +1,6 @@
 package dev.modelops.runtime.inference;
 
+import dev.modelops.runtime.config.AdmissionLimits;
 import dev.modelops.runtime.metrics.RuntimeMetrics;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -180,7 +181,7 @@ public final class Batcher implements AutoCloseable {
         InferenceException.deadlineExceeded(
             ("the request waited in the batch queue for its whole deadline,"
                     + " MODELOPS_ADMISSION_QUEUE_DEADLINE=%s, and was not run; retry later")
-                .formatted(deadline)));
+                .formatted(AdmissionLimits.text(deadline))));
   }
 
   /** Claims a queued request for a run; false when its deadline claimed it first. */

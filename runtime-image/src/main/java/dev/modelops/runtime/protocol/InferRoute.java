@@ -68,7 +68,7 @@ public class InferRoute {
         limits.maxRequestBytes(),
         limits.maxInFlightBytes(),
         limits.maxQueue(),
-        limits.queueDeadline());
+        AdmissionLimits.text(limits.queueDeadline()));
     for (String path :
         new String[] {"/v2/models/:name/infer", "/v2/models/:name/versions/:version/infer"}) {
       router.route(HttpMethod.POST, path).handler(this::accept);

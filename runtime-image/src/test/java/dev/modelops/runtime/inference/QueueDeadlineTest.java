@@ -63,7 +63,7 @@ class QueueDeadlineTest {
         assertThat(r.body())
             .as("a V2 error naming the bound and its value")
             .startsWith("{\"error\":")
-            .contains("deadline", "MODELOPS_ADMISSION_QUEUE_DEADLINE=PT0.1S");
+            .contains("deadline", "MODELOPS_ADMISSION_QUEUE_DEADLINE=100ms");
         assertThat(r.headers().firstValue("retry-after")).contains("1");
       }
     }
