@@ -10,6 +10,9 @@ import dev.modelops.runtime.Scrape;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,9 +21,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -84,6 +89,48 @@ class InFlightBytesTest {
                 - rejectedBefore)
         .as("counted in a real scrape")
         .isEqualTo(1);
+  }
+
+  /**
+   * A chunked body, without a declared length, reserves its bytes as they come: refused once they
+   * would pass the bound, not after the whole body is read.
+   */
+  @Test
+  void aChunkedBodyIsRefusedWhenItsBytesPassTheBound() throws Exception {
+    CompletableFuture<Void> rest = new CompletableFuture<>();
+    CompletableFuture<HttpResponse<String>> held =
+        client.sendAsync(
+            HttpRequest.newBuilder(infer)
+                .POST(inTwoHalves(padded(BODY), rest))
+                .timeout(Duration.ofSeconds(60))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    await("the first request's bytes held")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> Scrape.value("modelops_in_flight_request_bytes", "model=\"mlp\"") >= BODY);
+
+    byte[] chunk = new byte[10_000];
+    Arrays.fill(chunk, (byte) ' ');
+    InputStream chunks =
+        new SequenceInputStream(
+            Collections.enumeration(
+                Stream.generate(() -> new ByteArrayInputStream(chunk)).limit(6).toList()));
+    HttpResponse<String> refused =
+        client.send(
+            HttpRequest.newBuilder(infer)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> chunks))
+                .timeout(Duration.ofSeconds(60))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+    assertThat(refused.headers().firstValue("retry-after")).contains("1");
+    assertThat(refused.body()).contains("MODELOPS_ADMISSION_MAX_IN_FLIGHT_BYTES=100000");
+
+    rest.complete(null);
+    assertThat(held.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    await("every byte given back")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> Scrape.value("modelops_in_flight_request_bytes", "model=\"mlp\"") == 0);
   }
 
   @Test
