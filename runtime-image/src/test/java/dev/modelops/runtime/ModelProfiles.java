@@ -84,4 +84,40 @@ public final class ModelProfiles {
       return config;
     }
   }
+
+  /**
+   * long_run.onnx (about a second a run) in batches of at most 2 rows, so two-row requests never
+   * share a run, and queued ones wait at most 100 ms.
+   */
+  public static class QueueDeadline implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      Map<String, String> config = new java.util.HashMap<>(serving("slow", "long_run.onnx"));
+      config.put("modelops.batching.max-batch-size", "2");
+      config.put("modelops.admission.queue-deadline", "100ms");
+      return config;
+    }
+  }
+
+  /** long_run.onnx in batches of at most 2 rows, with room for one request in the queue. */
+  public static class QueueLength implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      Map<String, String> config = new java.util.HashMap<>(serving("slow", "long_run.onnx"));
+      config.put("modelops.batching.max-batch-size", "2");
+      config.put("modelops.admission.max-queue", "1");
+      config.put("modelops.admission.queue-deadline", "60s");
+      return config;
+    }
+  }
+
+  /** The MLP with room for 100,000 bytes of request bodies in flight. */
+  public static class InFlightBytes implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      Map<String, String> config = new java.util.HashMap<>(serving("mlp", "mlp.onnx"));
+      config.put("modelops.admission.max-in-flight-bytes", "100000");
+      return config;
+    }
+  }
 }

@@ -5,6 +5,8 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * The runtime's settings. The operator sets them as env vars (MODELOPS_MODEL_NAME,
@@ -48,6 +50,8 @@ public interface RuntimeConfig {
 
   Inline inline();
 
+  Admission admission();
+
   Drain drain();
 
   /**
@@ -63,6 +67,24 @@ public interface RuntimeConfig {
     /** Samples per window: the scores compare the last this many rows with the baseline. */
     @WithDefault("5000")
     int window();
+  }
+
+  /**
+   * How much work the server takes on before it refuses more (429, or 503 while draining, with
+   * {@code Retry-After}): bytes of request bodies held at once, requests waiting in the batch
+   * queue, and how long one may wait there. Unset bounds are derived from the heap ({@link
+   * AdmissionLimits}).
+   */
+  interface Admission {
+    /** Bytes of request bodies held at once, from the first byte read to the answer. */
+    OptionalLong maxInFlightBytes();
+
+    /** Requests waiting in the batch queue for a model run. */
+    OptionalInt maxQueue();
+
+    /** The longest a request waits in the batch queue; one that waited longer is not run. */
+    @WithDefault("10s")
+    Duration queueDeadline();
   }
 
   /**

@@ -60,6 +60,11 @@ public class Drain {
     ctx.next();
   }
 
+  /** Whether a SIGTERM came: refusals past admission bounds are 503s from then on, not 429s. */
+  public boolean draining() {
+    return began != 0;
+  }
+
   /**
    * How long model runs may still take: until the end of the delay and the timeout after it, or the
    * whole timeout when the shutdown came without a delay.

@@ -1,5 +1,6 @@
 package dev.modelops.runtime.inference;
 
+import dev.modelops.runtime.config.AdmissionLimits;
 import dev.modelops.runtime.metrics.RuntimeMetrics;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,8 +18,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
@@ -32,12 +36,36 @@ public final class Batcher implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(Batcher.class);
 
-  private record Pending(
-      Map<String, Tensor> feed,
-      Set<String> wanted,
-      long rows,
-      long enqueued,
-      CompletableFuture<Map<String, Tensor>> result) {}
+  /**
+   * A request on its way to a model run. It is claimed once: by the dispatcher, to run it, or by
+   * its deadline, to refuse it; whichever comes first, the other lets it be.
+   */
+  private static final class Pending {
+    final Map<String, Tensor> feed;
+    final Set<String> wanted;
+    final long rows;
+    final long enqueued = System.nanoTime();
+    final CompletableFuture<Map<String, Tensor>> result = new CompletableFuture<>();
+    private final AtomicBoolean claimed = new AtomicBoolean();
+    private volatile ScheduledFuture<?> expiry;
+
+    Pending(Map<String, Tensor> feed, Set<String> wanted, long rows) {
+      this.feed = feed;
+      this.wanted = wanted;
+      this.rows = rows;
+    }
+
+    boolean claim() {
+      if (!claimed.compareAndSet(false, true)) {
+        return false;
+      }
+      ScheduledFuture<?> timer = expiry;
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      return true;
+    }
+  }
 
   private final ModelSession session;
   private final int maxRows;
@@ -50,6 +78,13 @@ public final class Batcher implements AutoCloseable {
   /** Requests submitted and not yet answered: a lone request does not wait for company. */
   private final AtomicInteger inFlight = new AtomicInteger();
 
+  /** Requests in the queue, not yet claimed by a run or their deadline. */
+  private final AtomicInteger waiting = new AtomicInteger();
+
+  private final int maxQueue;
+  private final Duration deadline;
+  private final ScheduledThreadPoolExecutor deadlines;
+
   private final ExecutorService pool;
   private final Thread dispatcher;
   private volatile boolean closed;
@@ -60,10 +95,33 @@ public final class Batcher implements AutoCloseable {
       Duration maxDelay,
       int parallelRuns,
       RuntimeMetrics metrics) {
+    this(session, maxRows, maxDelay, parallelRuns, Integer.MAX_VALUE, Duration.ofDays(1), metrics);
+  }
+
+  /**
+   * @param maxQueue requests that may wait for a run; one more is refused (429)
+   * @param deadline the longest a request waits; it is then answered 503 and never run
+   */
+  public Batcher(
+      ModelSession session,
+      int maxRows,
+      Duration maxDelay,
+      int parallelRuns,
+      int maxQueue,
+      Duration deadline,
+      RuntimeMetrics metrics) {
     this.session = session;
     this.maxRows = maxRows;
     this.maxDelayNanos = maxDelay.toNanos();
     this.metrics = metrics;
+    this.maxQueue = maxQueue;
+    this.deadline = deadline;
+    this.deadlines =
+        new ScheduledThreadPoolExecutor(
+            1, Thread.ofPlatform().name("batch-deadlines").daemon().factory());
+    // A request answered in time takes its timer out of the queue, and with it the tensors it
+    // would keep alive until the deadline.
+    this.deadlines.setRemoveOnCancelPolicy(true);
     this.runners = new Semaphore(parallelRuns);
     // Twice the runners: a thread that settles its batch's answers (encoding them) leaves the
     // runner free, and the next batch starts on another thread instead of waiting behind it.
@@ -81,21 +139,63 @@ public final class Batcher implements AutoCloseable {
   public CompletableFuture<Map<String, Tensor>> submit(
       Map<String, Tensor> feed, Set<String> wanted) {
     long rows = feed.values().iterator().next().rows();
-    Pending p = new Pending(feed, wanted, rows, System.nanoTime(), new CompletableFuture<>());
+    Pending p = new Pending(feed, wanted, rows);
     if (closed) {
-      p.result()
-          .completeExceptionally(
-              new InferenceException(503, "not_ready", "the server is shutting down"));
-      return p.result();
+      p.result.completeExceptionally(
+          new InferenceException(503, "not_ready", "the server is shutting down"));
+      return p.result;
     }
     boolean alone = inFlight.incrementAndGet() == 1;
     if (alone && runners.tryAcquire()) {
       // Nobody to batch with: run it in the caller's thread rather than hop to the batcher's.
+      p.claim();
       runAndSettle(List.of(p), rows);
-    } else {
-      queue.add(p);
+      return p.result;
     }
-    return p.result();
+    if (waiting.incrementAndGet() > maxQueue) {
+      waiting.decrementAndGet();
+      inFlight.decrementAndGet();
+      p.result.completeExceptionally(
+          InferenceException.overloaded(
+              "queue_length",
+              ("the batch queue is full: %d requests wait for a model run,"
+                      + " MODELOPS_ADMISSION_MAX_QUEUE=%d; retry later")
+                  .formatted(maxQueue, maxQueue)));
+      return p.result;
+    }
+    p.expiry = deadlines.schedule(() -> expire(p), deadline.toNanos(), TimeUnit.NANOSECONDS);
+    queue.add(p);
+    return p.result;
+  }
+
+  /** The request waited its whole deadline: refused, unless a run claimed it first. */
+  private void expire(Pending p) {
+    if (!p.claimed.compareAndSet(false, true)) {
+      return;
+    }
+    // Out of the queue at once, so its tensors go now rather than when the dispatcher gets to it.
+    queue.remove(p);
+    waiting.decrementAndGet();
+    inFlight.decrementAndGet();
+    p.result.completeExceptionally(
+        InferenceException.deadlineExceeded(
+            ("the request waited in the batch queue for its whole deadline,"
+                    + " MODELOPS_ADMISSION_QUEUE_DEADLINE=%s, and was not run; retry later")
+                .formatted(AdmissionLimits.text(deadline))));
+  }
+
+  /** Claims a queued request for a run; false when its deadline claimed it first. */
+  private boolean claimForRun(Pending p) {
+    if (!p.claim()) {
+      return false;
+    }
+    waiting.decrementAndGet();
+    return true;
+  }
+
+  /** Requests waiting in the queue now. */
+  public int queued() {
+    return waiting.get();
   }
 
   private void dispatch() {
@@ -103,8 +203,13 @@ public final class Batcher implements AutoCloseable {
       try {
         Pending first = carried.isEmpty() ? queue.take() : carried.poll();
         runners.acquire();
+        if (!claimForRun(first)) {
+          // Its deadline came while it waited for a runner.
+          runners.release();
+          continue;
+        }
         List<Pending> batch = new ArrayList<>(List.of(first));
-        long rows = first.rows();
+        long rows = first.rows;
         long deadline = System.nanoTime() + maxDelayNanos;
         while (rows < maxRows) {
           // Wait for company only while other requests are on their way; otherwise run now.
@@ -114,12 +219,15 @@ public final class Batcher implements AutoCloseable {
           if (next == null) {
             break;
           }
-          if (!compatible(first, next) || rows + next.rows() > maxRows) {
+          if (!compatible(first, next) || rows + next.rows > maxRows) {
             carried.addFirst(next);
             break;
           }
+          if (!claimForRun(next)) {
+            continue;
+          }
           batch.add(next);
-          rows += next.rows();
+          rows += next.rows;
         }
         long total = rows;
         pool.execute(() -> runAndSettle(batch, total));
@@ -132,11 +240,11 @@ public final class Batcher implements AutoCloseable {
 
   /** Same outputs asked for, and every input alike but for its first dimension. */
   private static boolean compatible(Pending a, Pending b) {
-    if (!a.wanted().equals(b.wanted())) {
+    if (!a.wanted.equals(b.wanted)) {
       return false;
     }
-    for (Tensor t : a.feed().values()) {
-      Tensor u = b.feed().get(t.name());
+    for (Tensor t : a.feed.values()) {
+      Tensor u = b.feed.get(t.name());
       if (u == null || u.datatype() != t.datatype() || u.shape().length != t.shape().length) {
         return false;
       }
@@ -166,13 +274,13 @@ public final class Batcher implements AutoCloseable {
     for (Answer a : answers) {
       inFlight.decrementAndGet();
       if (a.failure() == null) {
-        a.request().result().complete(a.outputs());
+        a.request().result.complete(a.outputs());
       } else {
-        a.request().result().completeExceptionally(a.failure());
+        a.request().result.completeExceptionally(a.failure());
       }
     }
     for (Pending p : batch) {
-      metrics.queued(Duration.ofNanos(started - p.enqueued()));
+      metrics.queued(Duration.ofNanos(started - p.enqueued));
     }
   }
 
@@ -187,8 +295,8 @@ public final class Batcher implements AutoCloseable {
   private List<Answer> run(List<Pending> batch, long rows) {
     Map<String, Tensor> out;
     try {
-      Map<String, Tensor> merged = batch.size() == 1 ? batch.get(0).feed() : merge(batch, rows);
-      out = session.run(merged, batch.get(0).wanted());
+      Map<String, Tensor> merged = batch.size() == 1 ? batch.get(0).feed : merge(batch, rows);
+      out = session.run(merged, batch.get(0).wanted);
     } catch (InferenceException refused) {
       // Refused before the model ran (the session is closing, or a datatype ONNX Runtime Java
       // lacks): the same for every request of the batch, which a split would not change.
@@ -224,16 +332,16 @@ public final class Batcher implements AutoCloseable {
     for (Pending p : batch) {
       Map<String, Tensor> mine = new LinkedHashMap<>();
       for (Tensor t : out.values()) {
-        mine.put(t.name(), slice(t, offset, p.rows()));
+        mine.put(t.name(), slice(t, offset, p.rows));
       }
-      offset += p.rows();
+      offset += p.rows;
       answers.add(new Answer(p, mine, null));
     }
     return answers;
   }
 
   private static long rowsOf(List<Pending> requests) {
-    return requests.stream().mapToLong(Pending::rows).sum();
+    return requests.stream().mapToLong(p -> p.rows).sum();
   }
 
   private static InferenceException failure(Throwable e) {
@@ -244,23 +352,23 @@ public final class Batcher implements AutoCloseable {
 
   static Map<String, Tensor> merge(List<Pending> batch, long rows) {
     Map<String, Tensor> merged = new LinkedHashMap<>();
-    for (Tensor first : batch.get(0).feed().values()) {
+    for (Tensor first : batch.get(0).feed.values()) {
       long[] shape = first.shape().clone();
       shape[0] = rows;
       if (first.datatype() == Datatype.BYTES) {
         List<byte[]> all = new ArrayList<>();
         for (Pending p : batch) {
-          all.addAll(Arrays.asList(p.feed().get(first.name()).strings()));
+          all.addAll(Arrays.asList(p.feed.get(first.name()).strings()));
         }
         merged.put(first.name(), Tensor.bytes(first.name(), shape, all.toArray(new byte[0][])));
       } else {
         int size = 0;
         for (Pending p : batch) {
-          size += p.feed().get(first.name()).data().remaining();
+          size += p.feed.get(first.name()).data().remaining();
         }
         ByteBuffer data = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
         for (Pending p : batch) {
-          data.put(p.feed().get(first.name()).data().duplicate());
+          data.put(p.feed.get(first.name()).data().duplicate());
         }
         merged.put(
             first.name(), Tensor.numeric(first.name(), first.datatype(), shape, data.flip()));
@@ -297,5 +405,6 @@ public final class Batcher implements AutoCloseable {
     closed = true;
     dispatcher.interrupt();
     pool.shutdown();
+    deadlines.shutdownNow();
   }
 }

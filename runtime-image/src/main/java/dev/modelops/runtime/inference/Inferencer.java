@@ -1,5 +1,6 @@
 package dev.modelops.runtime.inference;
 
+import dev.modelops.runtime.config.AdmissionLimits;
 import dev.modelops.runtime.config.RuntimeConfig;
 import dev.modelops.runtime.metrics.RuntimeMetrics;
 import dev.modelops.runtime.model.ModelRegistry;
@@ -48,9 +49,10 @@ public class Inferencer {
   }
 
   /**
-   * Whether a request body of this size for the served model is answered on the event loop that
-   * read it: the model is fast (its warm-up run within {@code modelops.inline.max-run-micros}) and
-   * the body small, so decoding and running it there costs less than the hop to a worker thread.
+   * Whether a request body of this size for the served model is decoded on the event loop that read
+   * it: the model is fast (its warm-up run within {@code modelops.inline.max-run-micros}) and the
+   * body small, so decoding it there costs less than the hop to a worker thread. It is also run
+   * there only when {@link #runInline} says so.
    */
   public boolean inline(int bodyBytes) {
     return inline(registry.model(), bodyBytes, config.inline());
@@ -59,7 +61,24 @@ public class Inferencer {
   static boolean inline(ServedModel model, int bodyBytes, RuntimeConfig.Inline limits) {
     return model.ready()
         && bodyBytes <= limits.maxBodyBytes()
-        && model.runTime().toNanos() <= limits.maxRunMicros() * 1000;
+        && model.warmup().fastest().toNanos() <= limits.maxRunMicros() * 1000;
+  }
+
+  /**
+   * Whether a request decoded on the event loop may run there too: its inputs are no larger than
+   * the warm-up's, the run measured as fast. A small body can still hold many rows (a few hundred
+   * of the MLP's in 64 KiB), and a run grows with them; a larger request runs on a worker thread.
+   */
+  public boolean runInline(InferRequest request) {
+    return runInline(registry.model(), request.inputs());
+  }
+
+  static boolean runInline(ServedModel model, List<Tensor> inputs) {
+    long elements = 0;
+    for (Tensor t : inputs) {
+      elements += t.elementCount();
+    }
+    return model.ready() && elements <= model.warmup().elements();
   }
 
   /**
@@ -170,13 +189,17 @@ public class Inferencer {
     if (b == null) {
       synchronized (this) {
         if (batcher == null) {
+          AdmissionLimits limits = AdmissionLimits.of(config, Runtime.getRuntime().maxMemory());
           batcher =
               new Batcher(
                   session,
                   config.batching().maxBatchSize(),
                   config.batching().maxDelay(),
                   Math.max(1, Runtime.getRuntime().availableProcessors()),
+                  limits.maxQueue(),
+                  limits.queueDeadline(),
                   metrics);
+          metrics.queueLength(batcher::queued);
         }
         b = batcher;
       }

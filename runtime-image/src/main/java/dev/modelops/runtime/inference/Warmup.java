@@ -15,17 +15,27 @@ public final class Warmup {
   private Warmup() {}
 
   /**
+   * What the warm-up measured: its fastest run, and the elements of all inputs of that run, the
+   * largest input a request may have to run on the event loop.
+   */
+  public record Measured(Duration fastest, long elements) {
+    public static final Measured NONE = new Measured(Duration.ZERO, 0);
+  }
+
+  /**
    * Runs the model a few times with one row of zeros and returns the fastest run: what one
    * request's model run costs, which decides whether requests are answered on the event loop.
    */
-  public static Duration run(ModelSession session) throws OrtException {
+  public static Measured run(ModelSession session) throws OrtException {
     Map<String, Tensor> feed = new LinkedHashMap<>();
+    long elements = 0;
     for (TensorSpec spec : session.inputs()) {
       long[] shape = spec.shape().clone();
       for (int i = 0; i < shape.length; i++) {
         shape[i] = shape[i] < 0 ? 1 : shape[i];
       }
       int n = (int) Tensor.elementCount(shape);
+      elements += n;
       feed.put(
           spec.name(),
           spec.datatype() == Datatype.BYTES
@@ -43,6 +53,6 @@ public final class Warmup {
       session.run(feed, outputs);
       fastest = Math.min(fastest, System.nanoTime() - start);
     }
-    return Duration.ofNanos(fastest);
+    return new Measured(Duration.ofNanos(fastest), elements);
   }
 }

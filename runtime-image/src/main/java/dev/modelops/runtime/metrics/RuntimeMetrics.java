@@ -3,12 +3,15 @@ package dev.modelops.runtime.metrics;
 import dev.modelops.runtime.config.RuntimeConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The runtime's Prometheus metrics, labelled by model and revision: counters and histograms that
@@ -54,6 +57,34 @@ public class RuntimeMetrics {
         .maximumExpectedValue(Duration.ofSeconds(10))
         .register(registry)
         .record(latency);
+  }
+
+  /**
+   * A request refused by admission control, by the bound it met: in_flight_bytes, queue_length or
+   * queue_deadline.
+   */
+  public void rejected(String bound) {
+    Counter.builder("modelops_admission_rejections")
+        .description("Requests refused by admission control, by the bound they met")
+        .tags("model", model(), "revision", revision(), "bound", bound)
+        .register(registry)
+        .increment();
+  }
+
+  /** Bytes of request bodies the server holds now. */
+  public void inFlightBytes(LongSupplier held) {
+    Gauge.builder("modelops_in_flight_request_bytes", held::getAsLong)
+        .description("Bytes of request bodies held, from the first byte read to the answer")
+        .tags("model", model(), "revision", revision())
+        .register(registry);
+  }
+
+  /** Requests waiting in the batch queue now. */
+  public void queueLength(IntSupplier queued) {
+    Gauge.builder("modelops_batch_queue_length", queued::getAsInt)
+        .description("Requests waiting in the batch queue for a model run")
+        .tags("model", model(), "revision", revision())
+        .register(registry);
   }
 
   /** One model run of a batch: its rows and how many requests it merged. */

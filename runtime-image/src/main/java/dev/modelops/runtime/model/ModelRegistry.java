@@ -16,7 +16,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
@@ -103,19 +102,21 @@ public class ModelRegistry {
       provider = opened.choice();
       metrics.executionProvider(provider.provider());
       ModelSession session = new ModelSession(env, opened.session());
-      Duration runTime = Warmup.run(session);
+      Warmup.Measured warmup = Warmup.run(session);
       double seconds = (System.nanoTime() - start) / 1e9;
       metrics.loaded(seconds);
       LOG.infof(
-          "model %s version %s loaded from %s in %.2fs on %s; one run takes %d µs; %s; ready",
+          "model %s version %s loaded from %s in %.2fs on %s; one run of %d input elements takes"
+              + " %d µs; %s; ready",
           name,
           version,
           source,
           seconds,
           provider.provider(),
-          runTime.toNanos() / 1000,
+          warmup.elements(),
+          warmup.fastest().toNanos() / 1000,
           batching(session));
-      return ServedModel.ready(name, version, session, runTime);
+      return ServedModel.ready(name, version, session, warmup);
     } catch (Exception | LinkageError e) {
       // A native library that does not load (LinkageError) must not leave the model loading
       // forever.

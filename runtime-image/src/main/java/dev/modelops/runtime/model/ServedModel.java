@@ -1,12 +1,12 @@
 package dev.modelops.runtime.model;
 
 import dev.modelops.runtime.inference.ModelSession;
-import java.time.Duration;
+import dev.modelops.runtime.inference.Warmup;
 import java.util.Optional;
 
 /**
  * The one model this server serves, and where its loading stands: the session once it loaded and
- * ran once, or the reason it did not. {@code runTime} is its fastest warm-up run (zero until
+ * ran once, or the reason it did not. {@code warmup} is what its warm-up measured (nothing until
  * ready).
  */
 public record ServedModel(
@@ -15,7 +15,7 @@ public record ServedModel(
     State state,
     Optional<ModelSession> session,
     String reason,
-    Duration runTime) {
+    Warmup.Measured warmup) {
 
   public enum State {
     LOADING,
@@ -29,15 +29,21 @@ public record ServedModel(
 
   public static ServedModel loading(String name, String version) {
     return new ServedModel(
-        name, version, State.LOADING, Optional.empty(), "the model is loading", Duration.ZERO);
+        name,
+        version,
+        State.LOADING,
+        Optional.empty(),
+        "the model is loading",
+        Warmup.Measured.NONE);
   }
 
   public static ServedModel failed(String name, String version, String reason) {
-    return new ServedModel(name, version, State.FAILED, Optional.empty(), reason, Duration.ZERO);
+    return new ServedModel(
+        name, version, State.FAILED, Optional.empty(), reason, Warmup.Measured.NONE);
   }
 
   public static ServedModel ready(
-      String name, String version, ModelSession session, Duration runTime) {
-    return new ServedModel(name, version, State.READY, Optional.of(session), "ready", runTime);
+      String name, String version, ModelSession session, Warmup.Measured warmup) {
+    return new ServedModel(name, version, State.READY, Optional.of(session), "ready", warmup);
   }
 }

@@ -133,7 +133,7 @@ public final class InferRequestReader {
         case "data" -> {
           Datatype type = d.datatype == null ? null : datatype(d);
           if (type != null && d.shape != null && d.name != null) {
-            d.data = new TensorDataReader(d.name, type, elements(d, type));
+            d.data = new TensorDataReader(d.name, type, d.shape, elements(d, type));
             d.data.read(p);
           } else {
             // Fields in an unusual order: keep the tokens and read them once type and shape are
@@ -169,7 +169,7 @@ public final class InferRequestReader {
       return binaryTensor(d, type, elements, size, binary);
     }
     if (d.lateData != null) {
-      d.data = new TensorDataReader(d.name, type, elements);
+      d.data = new TensorDataReader(d.name, type, d.shape, elements);
       try (JsonParser replay = d.lateData.asParser()) {
         replay.nextToken();
         d.data.read(replay);

@@ -1,7 +1,9 @@
 package dev.modelops.runtime.protocol;
 
+import dev.modelops.runtime.config.AdmissionLimits;
 import dev.modelops.runtime.config.RuntimeConfig;
 import dev.modelops.runtime.drift.DriftMonitor;
+import dev.modelops.runtime.health.Drain;
 import dev.modelops.runtime.inference.InferRequest;
 import dev.modelops.runtime.inference.InferenceException;
 import dev.modelops.runtime.inference.Inferencer;
@@ -24,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import org.jboss.logging.Logger;
 
 /**
  * {@code POST /v2/models/{name}[/versions/{v}]/infer} as a plain Vert.x route, ahead of the JAX-RS
@@ -36,6 +39,8 @@ public class InferRoute {
 
   static final String HEADER_LENGTH = "Inference-Header-Content-Length";
 
+  private static final Logger LOG = Logger.getLogger(InferRoute.class);
+
   private static final Executor WORKERS = Infrastructure.getDefaultWorkerPool();
 
   @Inject ModelRegistry registry;
@@ -43,12 +48,27 @@ public class InferRoute {
   @Inject RuntimeMetrics metrics;
   @Inject RuntimeConfig config;
   @Inject DriftMonitor drift;
+  @Inject Drain drain;
 
   /** Quarkus' own ceiling (application.properties); one request body is at most this. */
   static final long MAX_LIMIT = 2047L * 1024 * 1024;
 
+  private InFlightBytes inFlight;
+  private long maxRequestBytes;
+
   void register(@Observes Router router) {
     checkLimit(config.maxRequestBytes());
+    AdmissionLimits limits = AdmissionLimits.of(config, Runtime.getRuntime().maxMemory());
+    inFlight = new InFlightBytes(limits.maxInFlightBytes());
+    maxRequestBytes = limits.maxRequestBytes();
+    metrics.inFlightBytes(inFlight::held);
+    LOG.infof(
+        "admission: request bodies up to %d bytes, %d bytes of them in flight at once, %d requests"
+            + " in the batch queue for at most %s each",
+        limits.maxRequestBytes(),
+        limits.maxInFlightBytes(),
+        limits.maxQueue(),
+        AdmissionLimits.text(limits.queueDeadline()));
     for (String path :
         new String[] {"/v2/models/:name/infer", "/v2/models/:name/versions/:version/infer"}) {
       router.route(HttpMethod.POST, path).handler(this::accept);
@@ -71,24 +91,37 @@ public class InferRoute {
     }
   }
 
+  /** One request on its way: where to answer, since when, and the body bytes it holds. */
+  private record Exchange(
+      RoutingContext ctx, long start, String protocol, InFlightBytes.Reservation held) {}
+
   /**
-   * Reads the body with the size limit enforced as it arrives (a declared length over it is refused
-   * before a byte is read), then answers on the event loop when the request is small and the model
-   * fast ({@link Inferencer#inline}), else on a worker thread.
+   * Reads the body with the size limit and the bound on bytes in flight enforced as it arrives (a
+   * declared length over either is refused before a byte is read), then answers on the event loop
+   * when the request is small and the model fast ({@link Inferencer#inline}), else on a worker
+   * thread.
    */
   private void accept(RoutingContext ctx) {
-    long start = System.nanoTime();
     HttpServerRequest request = ctx.request();
     String headerLength = request.getHeader(HEADER_LENGTH);
-    String protocol = headerLength == null ? "json" : "binary";
-    long limit = config.maxRequestBytes();
+    Exchange exchange =
+        new Exchange(
+            ctx,
+            System.nanoTime(),
+            headerLength == null ? "json" : "binary",
+            inFlight.reservation());
+    long limit = maxRequestBytes;
     long declared = declaredLength(request);
     if (declared > limit) {
       // Answered at once; the body that still comes is read and dropped, so the client sees
       // the 413 and the connection stays usable.
-      request.handler(chunk -> {});
-      request.resume();
-      refuseTooLarge(ctx, start, protocol, "%d bytes".formatted(declared), limit);
+      dropBody(request);
+      refuseTooLarge(exchange, "%d bytes".formatted(declared), limit);
+      return;
+    }
+    if (declared > 0 && !exchange.held().grow(declared)) {
+      dropBody(request);
+      refuseBusy(exchange, declared);
       return;
     }
     // The chunks as they come, joined once at the end: a declared length reserves no memory
@@ -99,30 +132,44 @@ public class InferRoute {
           if (body.refused) {
             return;
           }
-          if (body.length + chunk.length() > limit) {
+          long length = body.length + chunk.length();
+          if (length > limit) {
             body.refuse();
-            refuseTooLarge(ctx, start, protocol, "more than %d bytes".formatted(limit), limit);
+            refuseTooLarge(exchange, "more than %d bytes".formatted(limit), limit);
+            return;
+          }
+          long more = length - exchange.held().reserved();
+          if (more > 0 && !exchange.held().grow(more)) {
+            body.refuse();
+            refuseBusy(exchange, more);
             return;
           }
           body.add(chunk);
         });
-    request.exceptionHandler(failure -> body.refuse());
+    request.exceptionHandler(
+        failure -> {
+          // The connection broke before the body ended: nothing to answer, nothing to hold.
+          if (!body.refused) {
+            body.refuse();
+            exchange.held().release();
+          }
+        });
     request.endHandler(
         end -> {
           if (body.refused) {
             return;
           }
+          boolean inline = inferencer.inline((int) body.length);
           Runnable answer =
               () ->
                   answer(
-                      ctx,
-                      start,
-                      protocol,
+                      exchange,
                       ctx.pathParam("name"),
                       ctx.pathParam("version"),
                       body.join(),
-                      headerLength);
-          if (inferencer.inline((int) body.length)) {
+                      headerLength,
+                      inline);
+          if (inline) {
             answer.run();
           } else {
             WORKERS.execute(answer);
@@ -132,6 +179,11 @@ public class InferRoute {
       // A client that asks first (curl does for large bodies) sends the body only when told to.
       ctx.response().writeContinue();
     }
+    request.resume();
+  }
+
+  private static void dropBody(HttpServerRequest request) {
+    request.handler(chunk -> {});
     request.resume();
   }
 
@@ -164,16 +216,33 @@ public class InferRoute {
     }
   }
 
+  /**
+   * Decodes the request and runs it, where it was decoded ({@code onEventLoop}) only when its
+   * inputs are no larger than the warm-up's run, else on a worker thread.
+   */
   private void answer(
-      RoutingContext ctx,
-      long start,
-      String protocol,
+      Exchange exchange,
       String name,
       String version,
       byte[] body,
-      String headerLength) {
+      String headerLength,
+      boolean onEventLoop) {
+    InferRequest request;
     try {
-      InferRequest request = read(body, headerLength);
+      request = read(body, headerLength);
+    } catch (Throwable e) {
+      fail(exchange, e);
+      return;
+    }
+    if (onEventLoop && !inferencer.runInline(request)) {
+      WORKERS.execute(() -> run(exchange, name, version, request));
+    } else {
+      run(exchange, name, version, request);
+    }
+  }
+
+  private void run(Exchange exchange, String name, String version, InferRequest request) {
+    try {
       inferencer
           .infer(name, version, request)
           .whenComplete(
@@ -182,17 +251,18 @@ public class InferRoute {
                   if (failure != null) {
                     throw failure;
                   }
-                  respond(ctx, request, outputs);
-                  metrics.request(protocol, since(start), "success");
+                  exchange.held().release();
+                  respond(exchange.ctx(), request, outputs);
+                  metrics.request(exchange.protocol(), since(exchange.start()), "success");
                   // After the answer is on its way: the request's latency does not include it.
                   drift.record(request.inputs(), outputs);
                 } catch (Throwable e) {
-                  fail(ctx, start, protocol, e);
+                  fail(exchange, e);
                 }
               });
     } catch (Throwable e) {
       // Whatever goes wrong, the caller gets an answer: a V2 error body, never a hung request.
-      fail(ctx, start, protocol, e);
+      fail(exchange, e);
     }
   }
 
@@ -211,20 +281,45 @@ public class InferRoute {
     response.end(Buffer.buffer(encoded.body()));
   }
 
-  private void fail(RoutingContext ctx, long start, String protocol, Throwable failure) {
+  /**
+   * Answers with the failure's V2 error body, and lets go of the request's bytes. A refusal past an
+   * admission bound is a 429 while serving and a 503 while draining, both with {@code Retry-After}.
+   */
+  private void fail(Exchange exchange, Throwable failure) {
+    exchange.held().release();
     InferenceException e = V2Errors.asInferenceException(failure);
-    metrics.request(protocol, since(start), e.kind);
-    error(ctx, e.status, e.getMessage());
+    int status = e.status;
+    if (e instanceof InferenceException.Rejected rejected) {
+      metrics.rejected(rejected.bound);
+      if (status == 429 && drain.draining()) {
+        status = 503;
+      }
+    }
+    metrics.request(exchange.protocol(), since(exchange.start()), e.kind);
+    if (e.retryAfterSeconds > 0 && !exchange.ctx().response().ended()) {
+      exchange
+          .ctx()
+          .response()
+          .putHeader(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds));
+    }
+    error(exchange.ctx(), status, e.getMessage());
   }
 
-  private void refuseTooLarge(
-      RoutingContext ctx, long start, String protocol, String size, long limit) {
+  private void refuseTooLarge(Exchange exchange, String size, long limit) {
     fail(
-        ctx,
-        start,
-        protocol,
+        exchange,
         new InferenceException(
             413, "too_large", "the request body has %s; the limit is %d".formatted(size, limit)));
+  }
+
+  private void refuseBusy(Exchange exchange, long bytes) {
+    fail(
+        exchange,
+        InferenceException.overloaded(
+            "in_flight_bytes",
+            ("%d more bytes of request bodies would pass the bound on bytes in flight,"
+                    + " MODELOPS_ADMISSION_MAX_IN_FLIGHT_BYTES=%d (%d held now); retry later")
+                .formatted(bytes, inFlight.limit(), inFlight.held())));
   }
 
   private static void error(RoutingContext ctx, int status, String message) {

@@ -9,23 +9,30 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * Reads a JSON "data" array, flat or nested, straight into little-endian bytes of its datatype: no
- * boxed number per element. Range and kind of every value are checked on the way.
+ * boxed number per element. Range and kind of every value are checked on the way, and reading stops
+ * at the first value past the element count of the declared shape, so a body never grows a buffer
+ * beyond what the shape said.
  */
 final class TensorDataReader {
 
   private final String input;
   private final Datatype type;
+  private final long expected;
+  private final String shape;
   private ByteBuffer out;
   private final List<byte[]> strings = new ArrayList<>();
   private long count;
 
-  TensorDataReader(String input, Datatype type, long expectedElements) {
+  TensorDataReader(String input, Datatype type, long[] shape, long expectedElements) {
     this.input = input;
     this.type = type;
+    this.expected = expectedElements;
+    this.shape = Arrays.toString(shape);
     int capacity = (int) Math.min(Math.max(expectedElements, 16) * Math.max(type.size, 1), 1 << 20);
     this.out =
         type == Datatype.BYTES
@@ -71,6 +78,11 @@ final class TensorDataReader {
   }
 
   private void value(JsonParser p, JsonToken t) throws IOException {
+    if (count == expected) {
+      throw InferenceException.badRequest(
+          "input '%s' has more than %d elements; shape %s needs %d"
+              .formatted(input, expected, shape, expected));
+    }
     count++;
     if (type == Datatype.BYTES) {
       if (t != JsonToken.VALUE_STRING) {
