@@ -250,6 +250,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
                         new RolloutPlan.Condition(
                             "True".equals(c.getStatus()), c.getReason(), c.getMessage())),
             state.recorded().canary != null,
+            Optional.ofNullable(state.recorded().stableRevision),
             RevisionTemplate.of(mdep),
             Optional.ofNullable(mdep.getSpec().model.baseline),
             state.revisions().kept(),

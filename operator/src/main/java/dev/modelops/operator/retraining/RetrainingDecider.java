@@ -240,8 +240,13 @@ public final class RetrainingDecider {
       return decision(Optional.empty(), shown, s, Optional.empty(), Optional.empty());
     }
     if (next.isPresent() && in.now().isBefore(next.get())) {
-      // Drift seen again after the last Job: say why nothing starts; else keep its result.
-      boolean driftAfterLastJob = in.driftSince().get().isAfter(lastStart.get());
+      // Drift seen again after the last Job, or on the model it made: say why nothing starts;
+      // else keep its result.
+      boolean retrainedServes =
+          SUCCEEDED.equals(s.phase)
+              && s.revision != null
+              && in.stable().equals(Optional.of(s.revision));
+      boolean driftAfterLastJob = retrainedServes || in.driftSince().get().isAfter(lastStart.get());
       Condition condition =
           driftAfterLastJob
               ? new Condition(

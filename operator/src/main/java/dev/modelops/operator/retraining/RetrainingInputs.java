@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param recorded status.retraining as last written
  * @param recordedCondition the Retraining condition as last written
  * @param rolloutInProgress whether a revision is rolling out (status.canary)
+ * @param stable the revision that serves, as status recorded it
  * @param template the spec's revision template, which a retrained model replaces the model of
  * @param baseline the spec's drift baseline, kept by the retrained revision
  * @param kept the revisions kept
@@ -38,6 +39,7 @@ public record RetrainingInputs(
     Optional<RetrainingStatus> recorded,
     Optional<RolloutPlan.Condition> recordedCondition,
     boolean rolloutInProgress,
+    Optional<Integer> stable,
     RevisionTemplate template,
     Optional<BaselineSource> baseline,
     List<Revision> kept,

@@ -44,6 +44,7 @@ class RetrainingDeciderTest {
     RetrainingStatus recorded;
     RolloutPlan.Condition condition;
     boolean rollout;
+    Optional<Integer> stable = Optional.of(1);
     List<Revision> kept = List.of(STABLE);
     Instant now = T0;
 
@@ -58,6 +59,7 @@ class RetrainingDeciderTest {
               Optional.ofNullable(recorded),
               Optional.ofNullable(condition),
               rollout,
+              stable,
               template(),
               Optional.of(baseline()),
               kept,
@@ -265,6 +267,30 @@ class RetrainingDeciderTest {
     in.now = T0.plus(Duration.ofHours(6));
     RetrainingDecision next = in.step();
     assertThat(next.create()).contains(new RetrainingDecision.JobRequest("iris-retrain-2", 2, 1));
+  }
+
+  @Test
+  void driftOnTheRetrainedModelOnceItServesIsCoolingDown() {
+    In in = new In();
+    in.step();
+    in.jobs = List.of(job(1, 1, T0, ObservedJob.State.SUCCEEDED));
+    in.report = Optional.of(REPORT);
+    in.now = T0.plusSeconds(90);
+    RetrainingDecision d = in.step();
+    in.kept = List.of(STABLE, d.revision().orElseThrow());
+    in.report = Optional.empty();
+    // The canary runs: the drift is the old model's, still detected since before the Job.
+    in.rollout = true;
+    in.now = T0.plusSeconds(120);
+    assertThat(in.step().condition().get().reason()).isEqualTo("Succeeded");
+    // Promoted, and its inputs drift too (the condition never left True).
+    in.rollout = false;
+    in.stable = Optional.of(2);
+    in.now = T0.plusSeconds(180);
+    RetrainingDecision cooling = in.step();
+    assertThat(cooling.condition().get().reason()).isEqualTo("CoolingDown");
+    assertThat(cooling.create()).isEmpty();
+    assertThat(reasons(cooling)).containsExactly("RetrainingCoolingDown");
   }
 
   @Test
