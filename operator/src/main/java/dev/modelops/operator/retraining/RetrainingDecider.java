@@ -89,7 +89,7 @@ public final class RetrainingDecider {
   private RetrainingDecision decide() {
     Optional<ObservedJob> newest = newest(in.jobs());
     if (newest.isEmpty()) {
-      return triggerOrWait(Optional.empty(), fresh(), Optional.empty());
+      return noJob();
     }
     ObservedJob job = newest.get();
     RetrainingStatus s = fresh();
@@ -101,6 +101,33 @@ public final class RetrainingDecider {
       case FAILED -> failed(job, s);
       case SUCCEEDED -> succeeded(job, s);
     };
+  }
+
+  /**
+   * No Job exists: none was started, or the last one is gone (a ttlSecondsAfterFinished, a
+   * deletion). What status recorded of it stays, so its cooldown still counts.
+   */
+  private RetrainingDecision noJob() {
+    RetrainingStatus s = fresh();
+    s.job = recorded.job;
+    s.attempt = recorded.attempt;
+    s.triggeredAt = recorded.triggeredAt;
+    s.phase = recorded.phase;
+    s.revision = recorded.revision;
+    Optional<Condition> gone = Optional.empty();
+    if (RUNNING.equals(recorded.phase)) {
+      s.phase = FAILED;
+      gone =
+          Optional.of(
+              new Condition(
+                  false,
+                  Reason.JOB_FAILED,
+                  "Job %s is gone before it ended (deleted?); the next Job starts after the"
+                          .formatted(recorded.job)
+                      + " cooldown"));
+      events.add(new Event("Warning", "RetrainingFailed", gone.get().message()));
+    }
+    return triggerOrWait(Optional.empty(), s, gone);
   }
 
   private RetrainingDecision running(ObservedJob job, RetrainingStatus s) {

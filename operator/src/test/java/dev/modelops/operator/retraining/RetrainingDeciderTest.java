@@ -375,6 +375,27 @@ class RetrainingDeciderTest {
   }
 
   @Test
+  void aRunningJobThatIsGoneIsAFailureAndItsCooldownStillCounts() {
+    In in = new In();
+    in.step();
+    in.jobs = List.of();
+    in.now = T0.plus(Duration.ofMinutes(10));
+    RetrainingDecision d = in.step();
+    assertThat(d.create()).isEmpty();
+    assertThat(d.condition().get().reason()).isEqualTo("JobFailed");
+    assertThat(d.condition().get().message()).contains("iris-retrain-1").contains("gone");
+    assertThat(reasons(d)).containsExactly("RetrainingFailed");
+    assertThat(d.status().get().triggeredAt).isEqualTo("2026-12-02T01:00:00Z");
+    in.now = T0.plus(Duration.ofHours(1));
+    RetrainingDecision later = in.step();
+    assertThat(later.create()).isEmpty();
+    assertThat(later.events()).isEmpty();
+    in.now = T0.plus(Duration.ofHours(6));
+    assertThat(in.step().create())
+        .contains(new RetrainingDecision.JobRequest("iris-retrain-2", 2, 1));
+  }
+
+  @Test
   void jobNamesFitSixtyThreeCharacters() {
     String name = RetrainingDecider.jobName("a".repeat(70), 12);
     assertThat(name).hasSize(63).endsWith("-retrain-12");
