@@ -72,6 +72,10 @@ class RetrainingTest extends RolloutTestBase {
    * judged every 5 s; retraining by a Job that reports the file {@code report}.
    */
   Map<String, Object> spec(String report) throws Exception {
+    return spec(report, sha256(report));
+  }
+
+  Map<String, Object> spec(String report, String reportSha256) throws Exception {
     Files.copy(
         SandboxCluster.repo().resolve("runtime-image/src/test/resources/drift/mlp-baseline.json"),
         cluster.modelsDir().resolve("mlp-baseline.json"),
@@ -104,7 +108,7 @@ class RetrainingTest extends RolloutTestBase {
             "--uri",
             MODELS + report,
             "--sha256",
-            sha256(report),
+            reportSha256,
             "--dest",
             "/tmp/termination-log"));
     container.put("terminationMessagePath", "/tmp/termination-log");
@@ -245,6 +249,38 @@ class RetrainingTest extends RolloutTestBase {
       assertThat(revisions("iris")).containsOnlyKeys(1);
       assertThat(castMap(status("iris").get("retraining"))).containsEntry("phase", "InvalidReport");
       assertThat(jobs()).hasSize(1);
+      assertThat(load.notOk()).as(load.failures().toString()).isZero();
+    }
+  }
+
+  @Test
+  void aFailedJobIsReportedAndRetriedAfterItsBackoff() throws Exception {
+    // The trainer fetches a report that is not there: 404, exit 1, the Job fails at once.
+    apply("iris", spec("missing-report.json", "0".repeat(64)));
+    awaitCondition("iris", "Available", "True", "MinimumReplicasAvailable");
+    try (ClusterForward forward = service("iris");
+        LoadGenerator load =
+            new LoadGenerator(forward.url(), "iris", 2, Duration.ofMillis(50), this::body)) {
+      shift = 1.5;
+      awaitCondition("iris", "DriftDetected", "True", "DriftDetected");
+      awaitRetraining("iris", "False", "JobFailed");
+      assertThat(retraining("iris")).contains("iris-retrain-1").contains("attempt 2 starts at");
+      awaitEvents("iris", "RetrainingFailed");
+      Map<String, Object> failed = castMap(status("iris").get("retraining"));
+      assertThat(failed).containsEntry("phase", "Failed").containsKey("nextAttemptAt");
+
+      // One minute after the failure, attempt 2: a Job of its own, told its attempt.
+      await("the retry, iris-retrain-2").atMost(WAIT).until(() -> jobs().size() == 2);
+      Job retry =
+          jobs().stream()
+              .filter(j -> j.getMetadata().getName().equals("iris-retrain-2"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(retry.getMetadata().getAnnotations())
+          .containsEntry("modelops.dev/retraining-attempt", "2");
+      assertThat(retry.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+          .contains(new EnvVar("MODELOPS_ATTEMPT", "2", null));
+      assertThat(revisions("iris")).containsOnlyKeys(1);
       assertThat(load.notOk()).as(load.failures().toString()).isZero();
     }
   }
