@@ -71,6 +71,11 @@ blockOwnerDeletion is set.
 - apiGroups: [""]
   resources: [pods]
   verbs: [get, list, watch]
+# Retraining Jobs: started, watched, never changed or deleted (garbage collection removes them
+# with their ModelDeployment).
+- apiGroups: [batch]
+  resources: [jobs]
+  verbs: [get, list, watch, create]
 - apiGroups: [""]
   resources: [events]
   verbs: [create]

@@ -118,6 +118,9 @@ class ChartInstallTest {
             // Removing a modelops.dev/promote or rollback-to annotation once acted on.
             List.of("patch", "modeldeployments.modelops.dev"),
             List.of("watch", "pods"),
+            // Retraining Jobs.
+            List.of("create", "jobs.batch"),
+            List.of("watch", "jobs.batch"),
             List.of("create", "events"))) {
       assertThat(canI(allowed.get(0), allowed.get(1))).as("can %s", allowed).isEqualTo("yes");
     }
@@ -127,6 +130,9 @@ class ChartInstallTest {
             List.of("list", "configmaps"),
             List.of("update", "deployments.apps"),
             List.of("delete", "pods"),
+            List.of("update", "jobs.batch"),
+            List.of("delete", "jobs.batch"),
+            List.of("create", "cronjobs.batch"),
             List.of("create", "modeldeployments.modelops.dev"),
             List.of("delete", "modeldeployments.modelops.dev"),
             List.of("create", "leases.coordination.k8s.io"),

@@ -56,6 +56,7 @@ class ChartRenderTest {
         .containsEntry("modelops.dev/modeldeployments", List.of("get", "list", "watch", "patch"))
         .containsEntry("modelops.dev/modeldeployments/status", List.of("patch"))
         .containsEntry("/pods", List.of("get", "list", "watch"))
+        .containsEntry("batch/jobs", List.of("get", "list", "watch", "create"))
         .containsEntry("/events", List.of("create"))
         .containsEntry(
             "apps/deployments", List.of("get", "list", "watch", "create", "patch", "delete"))

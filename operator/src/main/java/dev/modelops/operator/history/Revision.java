@@ -21,6 +21,10 @@ public record Revision(
     Optional<Outcome> outcome,
     Optional<BaselineSource> baseline) {
 
+  public static final String SPEC = "Spec";
+  public static final String RETRAINING = "Retraining";
+  public static final String ROLLBACK = "Rollback";
+
   /** A revision with no outcome recorded and no baseline. */
   public Revision(int number, String hash, RevisionTemplate template, String source, String at) {
     this(number, hash, template, source, at, Optional.empty(), Optional.empty());
@@ -29,7 +33,8 @@ public record Revision(
   /**
    * Why a revision is not served again until someone asks for it by number.
    *
-   * @param kind Failed, RolledBack or Superseded
+   * @param kind Failed, RolledBack, Superseded, or Recorded (a retrained model kept without a
+   *     rollout, as spec.retraining.promote None asks)
    * @param reason a CamelCase word, for example AnalysisFailed or ProgressDeadlineExceeded
    * @param message a sentence with the numbers behind it
    */
@@ -37,6 +42,12 @@ public record Revision(
     public static final String FAILED = "Failed";
     public static final String ROLLED_BACK = "RolledBack";
     public static final String SUPERSEDED = "Superseded";
+    public static final String RECORDED = "Recorded";
+
+    /** Whether the revision was set aside by a decision, not by a failure or a rollback. */
+    public boolean setAside() {
+      return SUPERSEDED.equals(kind) || RECORDED.equals(kind);
+    }
   }
 
   public boolean marked() {

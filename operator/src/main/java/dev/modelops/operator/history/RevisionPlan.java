@@ -36,7 +36,10 @@ public record RevisionPlan(Revision latest, boolean latestIsNew, List<Revision> 
     if (existing.isEmpty()) {
       latest = new Revision(newest + 1, hash, current, "Spec", null);
       sorted.add(latest);
-    } else if (existing.get().number() == newest || existing.get().marked()) {
+    } else if (existing.get().number() == newest
+        || existing.get().marked()
+        || onlyRetrainedSince(sorted, existing.get())) {
+      // A retrained revision grew from the spec's revision: the spec did not change.
       latest = existing.get();
     } else if (stable.map(s -> s == existing.get().number()).orElse(false)) {
       latest = existing.get();
@@ -53,6 +56,23 @@ public record RevisionPlan(Revision latest, boolean latestIsNew, List<Revision> 
       sorted.add(latest);
     }
     return new RevisionPlan(latest, existing.isEmpty(), trim(sorted, historyLimit, latest, stable));
+  }
+
+  /** Whether every revision newer than {@code r} came from a retraining Job, not from the spec. */
+  static boolean onlyRetrainedSince(List<Revision> sorted, Revision r) {
+    return sorted.stream()
+        .filter(o -> o.number() > r.number())
+        .allMatch(o -> Revision.RETRAINING.equals(o.source()));
+  }
+
+  /**
+   * A revision made by a retraining Job added as the newest: the decider rolls it out, unless it
+   * carries an outcome (recorded only).
+   */
+  public RevisionPlan withRetrained(Revision retrained) {
+    List<Revision> more = new ArrayList<>(kept);
+    more.add(retrained);
+    return new RevisionPlan(latest, latestIsNew, List.copyOf(more));
   }
 
   /** The newest {@code limit} revisions, and always the spec's and the stable one. */

@@ -3,6 +3,8 @@ package dev.modelops.operator.reconciler;
 import dev.modelops.operator.api.v1alpha1.Conditions;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
+import dev.modelops.operator.api.v1alpha1.RetrainingSpec;
+import dev.modelops.operator.api.v1alpha1.RetrainingStatus;
 import dev.modelops.operator.config.OperatorConfig;
 import dev.modelops.operator.dependent.ControllerRevisionsDependent;
 import dev.modelops.operator.dependent.DisruptionBudgetDependent;
@@ -14,13 +16,21 @@ import dev.modelops.operator.dependent.RoutedByGateway;
 import dev.modelops.operator.dependent.ServiceDependent;
 import dev.modelops.operator.drift.DriftDecider;
 import dev.modelops.operator.drift.DriftVerdict;
+import dev.modelops.operator.history.Revision;
+import dev.modelops.operator.history.RevisionTemplate;
 import dev.modelops.operator.metrics.ModelDeploymentGauges;
+import dev.modelops.operator.retraining.JobEnvironment;
+import dev.modelops.operator.retraining.ObservedJob;
+import dev.modelops.operator.retraining.RetrainingDecider;
+import dev.modelops.operator.retraining.RetrainingDecision;
+import dev.modelops.operator.retraining.RetrainingInputs;
 import dev.modelops.operator.rollout.RolloutDecider;
 import dev.modelops.operator.rollout.RolloutInputs;
 import dev.modelops.operator.rollout.RolloutPlan;
 import dev.modelops.operator.rollout.Timestamps;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -116,7 +126,19 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
                         .map(name -> Set.of(new ResourceID(name, pod.getMetadata().getNamespace())))
                         .orElse(Set.of()))
             .build();
-    return List.of(new InformerEventSource<>(pods, context));
+    var jobs =
+        InformerEventSourceConfiguration.from(Job.class, ModelDeployment.class)
+            .withName("retraining-jobs")
+            .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
+            .withSecondaryToPrimaryMapper(
+                job ->
+                    Optional.ofNullable(job.getMetadata().getLabels())
+                        .map(l -> l.get(Labels.DEPLOYMENT))
+                        .map(name -> Set.of(new ResourceID(name, job.getMetadata().getNamespace())))
+                        .orElse(Set.of()))
+            .build();
+    return List.of(
+        new InformerEventSource<>(pods, context), new InformerEventSource<>(jobs, context));
   }
 
   @Override
@@ -133,24 +155,6 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     }
     ModelDeploymentStatus recorded = mdep.getStatus();
     ObservedState state = ObservedState.of(mdep, recorded, context);
-    RolloutPlan plan;
-    if (state.invalidSpec().isPresent()) {
-      plan = state.hold();
-    } else {
-      Optional<RolloutInputs.Check> check = analysis.measure(state, now);
-      plan =
-          RolloutDecider.decide(
-              state.inputs(
-                  RolloutInputs.ManualRequests.of(mdep.getMetadata().getAnnotations()),
-                  check,
-                  now));
-    }
-    var workflow = context.managedWorkflowAndDependentResourceContext();
-    workflow.put(RolloutPlan.class, plan);
-    workflow.reconcileManagedWorkflow();
-    if (state.invalidSpec().isEmpty()) {
-      analysis.remember(state, plan, now);
-    }
     DriftVerdict drift =
         DriftDecider.decide(
             mdep.getSpec().drift,
@@ -159,18 +163,127 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             ConditionList.find(state.recorded().conditions, Conditions.DRIFT_DETECTED)
                 .map(c -> new DriftVerdict.Condition(c.getStatus(), c.getReason(), c.getMessage())),
             now);
+    RetrainingDecision retraining = RetrainingDecision.NONE;
+    RolloutPlan plan;
+    if (state.invalidSpec().isPresent()) {
+      plan = state.hold();
+    } else {
+      retraining = retraining(state, drift, context, now);
+      ObservedState decided = retraining.revision().map(state::withRetrained).orElse(state);
+      Optional<RolloutInputs.Check> check = analysis.measure(decided, now);
+      plan =
+          RolloutDecider.decide(
+              decided.inputs(
+                  RolloutInputs.ManualRequests.of(mdep.getMetadata().getAnnotations()),
+                  check,
+                  now));
+      state = decided;
+    }
+    var workflow = context.managedWorkflowAndDependentResourceContext();
+    workflow.put(RolloutPlan.class, plan);
+    workflow.reconcileManagedWorkflow();
+    if (state.invalidSpec().isEmpty()) {
+      analysis.remember(state, plan, now);
+    }
+    createJob(mdep, state, plan, drift, retraining, context);
     ModelDeploymentStatus status =
-        StatusAssembler.assemble(state, plan, drift, config.runtimePort(), Timestamps.seconds(now));
-    publish(mdep, recorded, status, plan, context);
+        StatusAssembler.assemble(
+            state, plan, drift, retraining, config.runtimePort(), Timestamps.seconds(now));
+    publish(mdep, recorded, status, plan, retraining, context);
     ManualRequestAnnotations.remove(mdep, plan.handled(), context.getClient())
         .ifPresent(removed -> wrote(mdep, removed));
     UpdateControl<ModelDeployment> control = UpdateControl.noUpdate();
-    Optional<Duration> next = plan.requeueAfter();
+    Optional<Duration> next = earliest(plan.requeueAfter(), retraining.requeueAfter());
     if (mdep.getSpec().drift != null) {
       Duration interval = DriftReader.interval(mdep.getSpec().drift);
       next = Optional.of(next.filter(d -> d.compareTo(interval) < 0).orElse(interval));
     }
     return next.map(control::rescheduleAfter).orElse(control);
+  }
+
+  private static Optional<Duration> earliest(Optional<Duration> a, Optional<Duration> b) {
+    if (a.isEmpty()) {
+      return b;
+    }
+    return b.filter(d -> d.compareTo(a.get()) < 0).or(() -> a);
+  }
+
+  /** Decides retraining from the Jobs that exist and this reconcile's drift verdict. */
+  private RetrainingDecision retraining(
+      ObservedState state, DriftVerdict drift, Context<ModelDeployment> context, Instant now) {
+    ModelDeployment mdep = state.mdep();
+    RetrainingSpec spec = mdep.getSpec().retraining;
+    if (spec == null) {
+      return RetrainingDecision.NONE;
+    }
+    Optional<RetrainingStatus> recorded = Optional.ofNullable(state.recorded().retraining);
+    List<ObservedJob> jobs = RetrainingJobs.observe(mdep, recorded, context);
+    Optional<String> report =
+        RetrainingDecider.reportWanted(jobs, recorded)
+            ? Optional.of(
+                RetrainingJobs.report(
+                    mdep, RetrainingDecider.newest(jobs).orElseThrow().name(), context.getClient()))
+            : Optional.empty();
+    Optional<io.fabric8.kubernetes.api.model.Condition> recordedDrift =
+        ConditionList.find(state.recorded().conditions, Conditions.DRIFT_DETECTED);
+    Optional<Instant> driftSince =
+        drift
+            .condition()
+            .filter(DriftVerdict.Condition::isTrue)
+            .map(
+                c ->
+                    recordedDrift
+                        .filter(r -> "True".equals(r.getStatus()))
+                        .map(r -> Instant.parse(r.getLastTransitionTime()))
+                        .orElse(now));
+    return RetrainingDecider.decide(
+        new RetrainingInputs(
+            spec,
+            driftSince,
+            drift.condition().map(DriftVerdict.Condition::message).orElse(""),
+            jobs,
+            report,
+            recorded,
+            ConditionList.find(state.recorded().conditions, Conditions.RETRAINING)
+                .map(
+                    c ->
+                        new RolloutPlan.Condition(
+                            "True".equals(c.getStatus()), c.getReason(), c.getMessage())),
+            state.recorded().canary != null,
+            Optional.ofNullable(state.recorded().stableRevision),
+            RevisionTemplate.of(mdep),
+            Optional.ofNullable(mdep.getSpec().model.baseline),
+            state.revisions().kept(),
+            mdep.getMetadata().getName(),
+            now));
+  }
+
+  /** Creates the Job the retraining decision asked for, before the status that names it. */
+  private void createJob(
+      ModelDeployment mdep,
+      ObservedState state,
+      RolloutPlan plan,
+      DriftVerdict drift,
+      RetrainingDecision retraining,
+      Context<ModelDeployment> context) {
+    if (retraining.create().isEmpty()) {
+      return;
+    }
+    var request = retraining.create().get();
+    Revision serving = plan.revision(plan.stable()).orElse(state.revisions().latest());
+    String modelName = Labels.modelName(mdep, serving);
+    Map<String, String> env =
+        JobEnvironment.of(
+            mdep.getMetadata().getNamespace(),
+            mdep.getMetadata().getName(),
+            modelName,
+            serving,
+            drift.status(),
+            ServiceDependent.endpoint(mdep, config.runtimePort(), modelName),
+            request.attempt());
+    RetrainingJobs.create(
+        RetrainingJobs.desired(mdep, mdep.getSpec().retraining.jobTemplate, request, env),
+        context.getClient());
   }
 
   @Override
@@ -228,17 +341,14 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       ModelDeploymentStatus recorded,
       ModelDeploymentStatus status,
       RolloutPlan plan,
+      RetrainingDecision retraining,
       Context<ModelDeployment> context) {
     if (same(recorded, status)) {
       return;
     }
-    List<RolloutPlan.Event> decisions = new ArrayList<>(plan.events());
+    List<RolloutPlan.Event> decisions = new ArrayList<>(retraining.events());
+    decisions.addAll(plan.events());
     decisions.addAll(DecisionEvents.between(mdep, recorded, status));
-    if (recorded == null
-        || !Objects.equals(recorded.observedGeneration, status.observedGeneration)) {
-      SpecNotices.of(mdep)
-          .forEach(n -> decisions.add(new RolloutPlan.Event("Warning", SpecNotices.REASON, n)));
-    }
     ModelDeployment patch = new ModelDeployment();
     patch.setMetadata(
         new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()

@@ -129,6 +129,18 @@ public record ObservedState(
     return Objects.requireNonNullElse(mdep.getSpec().runtime.replicas, 1);
   }
 
+  /** The same state with a revision a retraining Job reported added as the newest. */
+  public ObservedState withRetrained(Revision retrained) {
+    return new ObservedState(
+        mdep,
+        recorded,
+        history,
+        deployments,
+        pods,
+        invalidSpec,
+        revisions.withRetrained(retrained));
+  }
+
   /** Holds what runs: for a spec that cannot be served, nothing new is planned. */
   public RolloutPlan hold() {
     Map<Integer, Integer> replicas =

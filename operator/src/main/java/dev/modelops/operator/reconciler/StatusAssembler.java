@@ -10,6 +10,7 @@ import dev.modelops.operator.dependent.ModelLocation;
 import dev.modelops.operator.dependent.ServiceDependent;
 import dev.modelops.operator.drift.DriftVerdict;
 import dev.modelops.operator.history.Revision;
+import dev.modelops.operator.retraining.RetrainingDecision;
 import dev.modelops.operator.rollout.RolloutDecider;
 import dev.modelops.operator.rollout.RolloutInputs.PodCounts;
 import dev.modelops.operator.rollout.RolloutPlan;
@@ -29,6 +30,16 @@ public final class StatusAssembler {
 
   public static ModelDeploymentStatus assemble(
       ObservedState state, RolloutPlan plan, DriftVerdict drift, int port, String now) {
+    return assemble(state, plan, drift, RetrainingDecision.NONE, port, now);
+  }
+
+  public static ModelDeploymentStatus assemble(
+      ObservedState state,
+      RolloutPlan plan,
+      DriftVerdict drift,
+      RetrainingDecision retraining,
+      int port,
+      String now) {
     ModelDeployment mdep = state.mdep();
     ModelDeploymentStatus previous = state.recorded();
     if (state.invalidSpec().isPresent()) {
@@ -100,11 +111,14 @@ public final class StatusAssembler {
       conditions.set(Conditions.DEGRADED, false, Reason.AS_EXPECTED, "no problem seen");
     }
     setDrift(conditions, drift);
+    retraining
+        .condition()
+        .ifPresent(c -> conditions.set(Conditions.RETRAINING, c.status(), c.reason(), c.message()));
     status.conditions = conditions.build();
     status.canary = plan.canary().orElse(null);
     status.lastAction = plan.action().orElse(previous.lastAction);
     status.drift = drift.status().orElse(null);
-    status.retraining = previous.retraining;
+    status.retraining = retraining.status().orElse(null);
     return status;
   }
 
@@ -140,8 +154,18 @@ public final class StatusAssembler {
         "the spec cannot be served: " + problem);
     conditions.set(Conditions.DEGRADED, true, Reason.INVALID_SPEC, problem);
     setDrift(conditions, drift);
+    // Nothing is decided about retraining while the spec cannot be served: it stays as it was.
+    ConditionList.find(previous.conditions, Conditions.RETRAINING)
+        .filter(c -> mdep.getSpec().retraining != null)
+        .ifPresent(
+            c ->
+                conditions.set(
+                    Conditions.RETRAINING, c.getStatus(), c.getReason(), c.getMessage()));
     status.conditions = conditions.build();
     status.drift = drift.status().orElse(null);
+    if (mdep.getSpec().retraining == null) {
+      status.retraining = null;
+    }
     return status;
   }
 

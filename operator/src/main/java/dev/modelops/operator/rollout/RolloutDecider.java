@@ -192,7 +192,7 @@ public final class RolloutDecider {
     PodCounts pods = in.podsOf(serving);
     Condition progressing;
     Optional<Condition> degraded = Optional.empty();
-    if (outcome.isPresent() && !Outcome.SUPERSEDED.equals(outcome.get().kind())) {
+    if (outcome.isPresent() && !outcome.get().setAside()) {
       progressing =
           new Condition(
               false,

@@ -140,4 +140,53 @@ class RevisionPlanTest {
     assertThat(plan.latest().number()).isEqualTo(1);
     assertThat(plan.newest().number()).isEqualTo(2);
   }
+
+  @Test
+  void aRetrainedRevisionNewerThanTheSpecsLeavesTheSpecsRevisionAsItIs() {
+    RevisionTemplate spec = template("1", 1);
+    RevisionTemplate retrained = template("1-retrained", 1);
+    Revision one = new Revision(1, spec.hash(), spec, "Spec", null);
+    Revision two = new Revision(2, retrained.hash(), retrained, "Retraining", null);
+
+    // Rolling out (stable 1): the unchanged spec is no revert, nothing is superseded.
+    RevisionPlan rolling = RevisionPlan.decide(List.of(one, two), spec, 10, Optional.of(1));
+    assertThat(rolling.latest().number()).isEqualTo(1);
+    assertThat(rolling.newest().number()).isEqualTo(2);
+    assertThat(rolling.kept()).noneMatch(Revision::marked);
+
+    // Promoted (stable 2): the spec's revision is not made the newest again.
+    RevisionPlan promoted = RevisionPlan.decide(List.of(one, two), spec, 10, Optional.of(2));
+    assertThat(promoted.latest().number()).isEqualTo(1);
+    assertThat(promoted.newest().number()).isEqualTo(2);
+    assertThat(promoted.latestIsNew()).isFalse();
+
+    // A new spec still makes a new revision that rolls out.
+    RevisionPlan changed =
+        RevisionPlan.decide(List.of(one, two), template("3", 1), 10, Optional.of(2));
+    assertThat(changed.latest().number()).isEqualTo(3);
+    assertThat(changed.latestIsNew()).isTrue();
+  }
+
+  @Test
+  void aSpecRevertedPastARetrainedRevisionStillSupersedesTheNewerSpecRevisions() {
+    RevisionTemplate spec = template("1", 1);
+    Revision one = new Revision(1, spec.hash(), spec, "Spec", null);
+    RevisionTemplate r = template("1-retrained", 1);
+    Revision two = new Revision(2, r.hash(), r, "Retraining", null);
+    RevisionTemplate next = template("3", 1);
+    Revision three = new Revision(3, next.hash(), next, "Spec", null);
+    RevisionPlan plan = RevisionPlan.decide(List.of(one, two, three), spec, 10, Optional.of(1));
+    assertThat(plan.latest().number()).isEqualTo(1);
+    assertThat(plan.find(3)).get().extracting(Revision::marked).isEqualTo(true);
+  }
+
+  @Test
+  void withRetrainedAddsTheRevisionAsTheNewest() {
+    RevisionTemplate spec = template("1", 1);
+    RevisionPlan plan = RevisionPlan.decide(List.of(), spec, 10, Optional.empty());
+    RevisionTemplate r = template("1-retrained", 1);
+    RevisionPlan more = plan.withRetrained(new Revision(2, r.hash(), r, "Retraining", null));
+    assertThat(more.newest().number()).isEqualTo(2);
+    assertThat(more.latest().number()).isEqualTo(1);
+  }
 }

@@ -130,4 +130,43 @@ class StatusAssemblerTest {
               assertThat(c.getMessage()).isEqualTo("revision 1 is coming up: 2/3 pods ready");
             });
   }
+
+  @Test
+  void theRetrainingDecisionIsTheRetrainingConditionAndStatusAndGoesWithItsSpec() {
+    ModelDeployment mdep = mdep(1, 1);
+    ObservedState state = state(mdep, deployment(1, 1L, 1));
+    RolloutPlan plan =
+        RolloutDecider.decide(
+            state.inputs(ManualRequests.NONE, Optional.empty(), Instant.parse(T0)));
+    dev.modelops.operator.api.v1alpha1.RetrainingStatus retraining =
+        new dev.modelops.operator.api.v1alpha1.RetrainingStatus();
+    retraining.job = "idle-retrain-1";
+    retraining.phase = "Running";
+    var decision =
+        new dev.modelops.operator.retraining.RetrainingDecision(
+            Optional.empty(),
+            Optional.of(new RolloutPlan.Condition(true, "JobRunning", "Job idle-retrain-1 runs")),
+            Optional.of(retraining),
+            Optional.empty(),
+            List.of(),
+            Optional.empty());
+    ModelDeploymentStatus status =
+        StatusAssembler.assemble(
+            state, plan, dev.modelops.operator.drift.DriftVerdict.NONE, decision, 8080, T0);
+    assertThat(ConditionList.find(status.conditions, Conditions.RETRAINING))
+        .get()
+        .satisfies(
+            c -> {
+              assertThat(c.getStatus()).isEqualTo("True");
+              assertThat(c.getReason()).isEqualTo("JobRunning");
+              assertThat(c.getObservedGeneration()).isEqualTo(1L);
+            });
+    assertThat(status.retraining.job).isEqualTo("idle-retrain-1");
+
+    // Without spec.retraining the decision is NONE: no condition, no status.retraining.
+    mdep.setStatus(status);
+    ModelDeploymentStatus without = assemble(state(mdep, deployment(1, 1L, 1)), T1);
+    assertThat(ConditionList.find(without.conditions, Conditions.RETRAINING)).isEmpty();
+    assertThat(without.retraining).isNull();
+  }
 }

@@ -419,4 +419,38 @@ class RolloutDeciderTest {
     assertThat(RolloutDecider.canaryReplicas(20, 8)).isEqualTo(2);
     assertThat(RolloutDecider.canaryReplicas(90, 1)).isEqualTo(9);
   }
+
+  /** A retrained revision, newer than the spec's: rolled out as a canary like any newest one. */
+  @Test
+  void aRetrainedRevisionRollsOutAsACanaryBesideTheSpecsRevision() {
+    Scenario s = new Scenario();
+    s.rollout = canary(null, "50@1m");
+    RevisionTemplate t = template("2-retrained");
+    s.kept =
+        new ArrayList<>(
+            List.of(revision(1, "1"), new Revision(2, t.hash(), t, "Retraining", null)));
+    s.spec = 1;
+    RolloutPlan plan = s.decide();
+    assertThat(plan.canary()).get().extracting(c -> c.revision).isEqualTo(2);
+    assertThat(plan.replicas()).containsEntry(1, 2).containsEntry(2, 2);
+    assertThat(plan.events()).extracting(RolloutPlan.Event::reason).contains("RolloutStarted");
+  }
+
+  /** promote: None sets the retrained revision aside: recorded, not rolled out, not a failure. */
+  @Test
+  void aRecordedRevisionIsNotRolledOutAndIsNoFailure() {
+    Scenario s = new Scenario();
+    s.rollout = canary(null, "50@1m");
+    RevisionTemplate t = template("2-retrained");
+    Revision recorded =
+        new Revision(2, t.hash(), t, "Retraining", null)
+            .marked(new Revision.Outcome(Revision.Outcome.RECORDED, "PromoteNone", "recorded"));
+    s.kept = new ArrayList<>(List.of(revision(1, "1"), recorded));
+    s.spec = 1;
+    RolloutPlan plan = s.decide();
+    assertThat(plan.canary()).isEmpty();
+    assertThat(plan.replicas()).containsOnlyKeys(1);
+    assertThat(plan.progressing().reason()).isEqualTo(Reason.ROLLOUT_COMPLETE);
+    assertThat(plan.degraded()).isEmpty();
+  }
 }

@@ -208,8 +208,23 @@ public final class ModelFetcher {
         Files.deleteIfExists(partial);
         throw new ChecksumMismatchException(redact(uri), expected.get(), actual);
       }
-      Files.move(
-          partial, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      try {
+        Files.move(
+            partial, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (java.nio.file.FileSystemException e) {
+        if (!Files.isRegularFile(dest)) {
+          Files.deleteIfExists(partial);
+          throw e;
+        }
+        // A file mounted on its own (a container's termination-message file, which a retraining
+        // Job's report is written to) cannot be replaced, only written: the checked bytes go
+        // into it.
+        try (OutputStream out = Files.newOutputStream(dest)) {
+          Files.copy(partial, out);
+        } finally {
+          Files.deleteIfExists(partial);
+        }
+      }
       LOG.infof("fetched %s to %s (sha256 %s)", redact(uri), dest, actual);
       return dest;
     }

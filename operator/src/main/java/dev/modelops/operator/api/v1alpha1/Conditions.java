@@ -36,6 +36,13 @@ public final class Conditions {
     public static final String COLLECTING = "Collecting";
     public static final String NO_BASELINE = "NoBaseline";
     public static final String DRIFT_UNAVAILABLE = "DriftUnavailable";
+    public static final String IDLE = "Idle";
+    public static final String JOB_RUNNING = "JobRunning";
+    public static final String JOB_FAILED = "JobFailed";
+    public static final String SUCCEEDED = "Succeeded";
+    public static final String INVALID_REPORT = "InvalidReport";
+    public static final String COOLING_DOWN = "CoolingDown";
+    public static final String WAITING_FOR_ROLLOUT = "WaitingForRollout";
 
     private Reason() {}
   }

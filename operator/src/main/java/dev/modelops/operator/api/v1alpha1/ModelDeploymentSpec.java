@@ -25,7 +25,9 @@ public class ModelDeploymentSpec {
   public DriftSpec drift;
 
   @JsonPropertyDescription(
-      "The Job that retrains the model when its inputs drift. Not active yet: accepted and"
-          + " validated, no Job is started (a Warning Event NotActiveYet says so).")
+      "The Job that retrains the model when its inputs drift: started when DriftDetected is"
+          + " True (one at a time, at most once per cooldown, a failed one retried with backoff);"
+          + " the model it reports becomes a revision with source Retraining and the Retraining"
+          + " condition and status.retraining say how it went.")
   public RetrainingSpec retraining;
 }

@@ -24,8 +24,10 @@ public class RetrainingSpec {
   @PreserveUnknownFields
   @SchemaFrom(type = FreeFormObject.class)
   @JsonPropertyDescription(
-      "batch/v1 JobTemplateSpec of the retraining Job (metadata and spec). Its pod reports the new "
-          + "model as JSON {\"uri\",\"sha256\",\"version\"} in its termination message.")
+      "batch/v1 JobTemplateSpec of the retraining Job (metadata and spec). Every container gets"
+          + " MODELOPS_* environment variables describing the drift; the pod reports the new model"
+          + " as JSON {\"uri\",\"sha256\",\"version\"} (at most 4096 bytes) in its first"
+          + " container's termination message that has one.")
   public JobTemplateSpec jobTemplate;
 
   /** The schema of a field the API server does not check field by field. */
@@ -33,11 +35,15 @@ public class RetrainingSpec {
 
   @Pattern(ApiPatterns.DURATION)
   @Default("6h")
-  @JsonPropertyDescription("Least time between two retraining Jobs, for example 6h.")
+  @JsonPropertyDescription(
+      "Least time from the start of one retraining Job to the next trigger, for example 6h. It also"
+          + " caps the backoff between the retries of a failed Job (1m, 2m, 4m, ..., at most 1h).")
   public String cooldown = "6h";
 
   @Default("Canary")
   @JsonPropertyDescription(
-      "Canary rolls the retrained model out as a canary; None only records it.")
+      "Canary rolls the retrained model out with spec.rollout (a canary whose analysis can roll it"
+          + " back); None only records it as a revision, served on request with"
+          + " modelops.dev/rollback-to.")
   public Promote promote = Promote.Canary;
 }

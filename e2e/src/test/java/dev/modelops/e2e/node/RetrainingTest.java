@@ -1,0 +1,287 @@
+package dev.modelops.e2e.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.modelops.e2e.api.ModelDeployments;
+import dev.modelops.e2e.sandbox.ClusterForward;
+import dev.modelops.e2e.sandbox.SandboxCluster;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Drift-triggered retraining on the sandbox's real node: one runtime pod of mlp.onnx with its
+ * baseline; live requests with x2 moved by 1.5 standard deviations set DriftDetected, and the
+ * operator starts the retraining Job. The Job's container is the runtime image's own {@code fetch}:
+ * it downloads a report file from the sandbox's model server, checks its digest and writes it into
+ * its termination-message file, so the report crosses the real kubelet as any trainer's would.
+ */
+class RetrainingTest extends RolloutTestBase {
+
+  private volatile double shift;
+
+  @Override
+  String clusterName() {
+    return "retrain";
+  }
+
+  @Override
+  List<String> clusterOptions() {
+    return List.of();
+  }
+
+  /** 20 rows of the four features, x2 moved by {@link #shift}. */
+  String body() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    String rows =
+        IntStream.range(0, 20)
+            .mapToObj(
+                i ->
+                    String.format(
+                        Locale.ROOT,
+                        "%.4f,%.4f,%.4f,%.4f",
+                        random.nextGaussian(),
+                        random.nextGaussian(),
+                        random.nextGaussian() + shift,
+                        random.nextGaussian()))
+            .collect(Collectors.joining(","));
+    return "{\"inputs\":[{\"name\":\"input\",\"shape\":[20,4],\"datatype\":\"FP32\",\"data\":["
+        + rows
+        + "]}]}";
+  }
+
+  /** A file on the sandbox's model server holding {@code text}. */
+  void serve(String file, String text) throws Exception {
+    Files.writeString(cluster.modelsDir().resolve(file), text, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * One pod of mlp.onnx with its baseline and drift on a window of 200 rows; a canary of one step
+   * judged every 5 s; retraining by a Job that reports the file {@code report}.
+   */
+  Map<String, Object> spec(String report) throws Exception {
+    return spec(report, sha256(report));
+  }
+
+  Map<String, Object> spec(String report, String reportSha256) throws Exception {
+    Files.copy(
+        SandboxCluster.repo().resolve("runtime-image/src/test/resources/drift/mlp-baseline.json"),
+        cluster.modelsDir().resolve("mlp-baseline.json"),
+        StandardCopyOption.REPLACE_EXISTING);
+    Map<String, Object> spec =
+        new LinkedHashMap<>(
+            spec("1", "mlp.onnx", canary(List.of(step(50, "15s")), analysis("5s", 2, "2s"))));
+    Map<String, Object> model = new LinkedHashMap<>(castMap(spec.get("model")));
+    model.put(
+        "baseline",
+        Map.of("uri", MODELS + "mlp-baseline.json", "sha256", sha256("mlp-baseline.json")));
+    spec.put("model", model);
+    spec.put(
+        "runtime",
+        Map.of(
+            "replicas",
+            1,
+            "resources",
+            Map.of("requests", Map.of("cpu", "50m", "memory", "256Mi"))));
+    spec.put(
+        "drift",
+        Map.of("method", "psi", "threshold", 0.2, "window", 200, "evaluationInterval", "5s"));
+    Map<String, Object> container = new LinkedHashMap<>();
+    container.put("name", "trainer");
+    container.put("image", "modelops/runtime:0.1.0");
+    container.put(
+        "args",
+        List.of(
+            "fetch",
+            "--uri",
+            MODELS + report,
+            "--sha256",
+            reportSha256,
+            "--dest",
+            "/tmp/termination-log"));
+    container.put("terminationMessagePath", "/tmp/termination-log");
+    container.put("resources", Map.of("requests", Map.of("cpu", "50m", "memory", "128Mi")));
+    spec.put(
+        "retraining",
+        Map.of(
+            "cooldown",
+            "1h",
+            "promote",
+            "Canary",
+            "jobTemplate",
+            Map.of(
+                "spec",
+                Map.of(
+                    "backoffLimit",
+                    0,
+                    "template",
+                    Map.of(
+                        "spec",
+                        Map.of("restartPolicy", "Never", "containers", List.of(container)))))));
+    return spec;
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> castMap(Object o) {
+    return (Map<String, Object>) o;
+  }
+
+  List<Job> jobs() {
+    return client.batch().v1().jobs().inNamespace(ns).list().getItems();
+  }
+
+  String retraining(String name) {
+    Map<String, Object> c = ModelDeployments.condition(get(name), "Retraining");
+    return c == null ? "none" : c.get("status") + "/" + c.get("reason") + ": " + c.get("message");
+  }
+
+  void awaitRetraining(String name, String status, String reason) {
+    await(name + " Retraining=" + status + " (" + reason + ")")
+        .atMost(WAIT)
+        .untilAsserted(() -> assertThat(retraining(name)).startsWith(status + "/" + reason + ":"));
+  }
+
+  @Test
+  void driftStartsOneJobWhoseModelIsCanariedAndPromotedThenTheCooldownHoldsTheNext()
+      throws Exception {
+    Files.copy(
+        cluster.modelsDir().resolve("mlp.onnx"),
+        cluster.modelsDir().resolve("mlp-retrained.onnx"),
+        StandardCopyOption.REPLACE_EXISTING);
+    serve(
+        "report.json",
+        "{\"uri\":\"%s\",\"sha256\":\"%s\",\"version\":\"2-retrained\"}"
+            .formatted(MODELS + "mlp-retrained.onnx", sha256("mlp-retrained.onnx")));
+    apply("iris", spec("report.json"));
+    awaitCondition("iris", "Available", "True", "MinimumReplicasAvailable");
+    awaitRetraining("iris", "False", "Idle");
+    assertThat(jobs()).isEmpty();
+
+    try (ClusterForward forward = service("iris");
+        LoadGenerator load =
+            new LoadGenerator(forward.url(), "iris", 2, Duration.ofMillis(50), this::body)) {
+      shift = 1.5;
+      awaitCondition("iris", "DriftDetected", "True", "DriftDetected");
+      awaitEvents("iris", "RetrainingStarted");
+      List<Job> jobs = jobs();
+      assertThat(jobs).hasSize(1);
+      Job job = jobs.get(0);
+      assertThat(job.getMetadata().getName()).isEqualTo("iris-retrain-1");
+      assertThat(job.getMetadata().getOwnerReferences())
+          .singleElement()
+          .satisfies(o -> assertThat(o.getKind()).isEqualTo("ModelDeployment"));
+      assertThat(job.getMetadata().getLabels()).containsEntry("modelops.dev/deployment", "iris");
+      Map<String, String> env =
+          job.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+              .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+      assertThat(env)
+          .containsEntry("MODELOPS_MODEL_NAME", "iris")
+          .containsEntry("MODELOPS_MODEL_VERSION", "1")
+          .containsEntry("MODELOPS_REVISION", "1")
+          .containsEntry("MODELOPS_DRIFT_METHOD", "psi")
+          .containsEntry("MODELOPS_BASELINE_URI", MODELS + "mlp-baseline.json")
+          .containsKey("MODELOPS_DRIFT_SCORE")
+          .containsEntry(
+              "MODELOPS_DRIFT_REPORT_URL",
+              "http://iris.%s.svc:8080/v2/models/iris/drift".formatted(ns));
+      assertThat(env.get("MODELOPS_DRIFTED_FEATURES")).startsWith("x2");
+
+      awaitEvents("iris", "RetrainingSucceeded");
+      await("revision 2 from retraining")
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(revisions("iris"))
+                      .hasEntrySatisfying(
+                          2,
+                          r -> {
+                            assertThat(r)
+                                .containsEntry("source", "Retraining")
+                                .containsEntry("modelVersion", "2-retrained")
+                                .containsEntry("uri", MODELS + "mlp-retrained.onnx");
+                          }));
+      awaitEvents("iris", "RolloutStarted");
+      awaitStable("iris", 2);
+      awaitEvents("iris", "RolledOut");
+      assertThat(eventReasons("iris")).doesNotContain("RetrainingInvalidReport");
+      Map<String, Object> status = castMap(status("iris").get("retraining"));
+      assertThat(status)
+          .containsEntry("job", "iris-retrain-1")
+          .containsEntry("phase", "Succeeded")
+          .containsEntry("revision", 2);
+
+      // The new pods' windows drift as well; the cooldown of 1h holds the next Job.
+      awaitRetraining("iris", "False", "CoolingDown");
+      awaitEvents("iris", "RetrainingCoolingDown");
+      assertThat(jobs()).as("one Job in all").hasSize(1);
+      assertThat(load.notOk()).as(load.failures().toString()).isZero();
+    }
+  }
+
+  @Test
+  void aMalformedReportIsInvalidReportAndNoRevision() throws Exception {
+    serve(
+        "bad-report.json",
+        "{\"uri\":\"s3://bucket/mlp.onnx\",\"sha256\":\"%s\",\"version\":\"2\"}"
+            .formatted(sha256("mlp.onnx")));
+    apply("iris", spec("bad-report.json"));
+    awaitCondition("iris", "Available", "True", "MinimumReplicasAvailable");
+    try (ClusterForward forward = service("iris");
+        LoadGenerator load =
+            new LoadGenerator(forward.url(), "iris", 2, Duration.ofMillis(50), this::body)) {
+      shift = 1.5;
+      awaitCondition("iris", "DriftDetected", "True", "DriftDetected");
+      awaitRetraining("iris", "False", "InvalidReport");
+      assertThat(retraining("iris")).contains("iris-retrain-1").contains("s3://bucket/mlp.onnx");
+      awaitEvents("iris", "RetrainingInvalidReport");
+      assertThat(revisions("iris")).containsOnlyKeys(1);
+      assertThat(castMap(status("iris").get("retraining"))).containsEntry("phase", "InvalidReport");
+      assertThat(jobs()).hasSize(1);
+      assertThat(load.notOk()).as(load.failures().toString()).isZero();
+    }
+  }
+
+  @Test
+  void aFailedJobIsReportedAndRetriedAfterItsBackoff() throws Exception {
+    // The trainer fetches a report that is not there: 404, exit 1, the Job fails at once.
+    apply("iris", spec("missing-report.json", "0".repeat(64)));
+    awaitCondition("iris", "Available", "True", "MinimumReplicasAvailable");
+    try (ClusterForward forward = service("iris");
+        LoadGenerator load =
+            new LoadGenerator(forward.url(), "iris", 2, Duration.ofMillis(50), this::body)) {
+      shift = 1.5;
+      awaitCondition("iris", "DriftDetected", "True", "DriftDetected");
+      awaitRetraining("iris", "False", "JobFailed");
+      assertThat(retraining("iris")).contains("iris-retrain-1").contains("attempt 2 starts at");
+      awaitEvents("iris", "RetrainingFailed");
+      Map<String, Object> failed = castMap(status("iris").get("retraining"));
+      assertThat(failed).containsEntry("phase", "Failed").containsKey("nextAttemptAt");
+
+      // One minute after the failure, attempt 2: a Job of its own, told its attempt.
+      await("the retry, iris-retrain-2").atMost(WAIT).until(() -> jobs().size() == 2);
+      Job retry =
+          jobs().stream()
+              .filter(j -> j.getMetadata().getName().equals("iris-retrain-2"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(retry.getMetadata().getAnnotations())
+          .containsEntry("modelops.dev/retraining-attempt", "2");
+      assertThat(retry.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+          .contains(new EnvVar("MODELOPS_ATTEMPT", "2", null));
+      assertThat(revisions("iris")).containsOnlyKeys(1);
+      assertThat(load.notOk()).as(load.failures().toString()).isZero();
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package dev.modelops.operator.retraining;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelops.operator.api.v1alpha1.ApiPatterns;
+import dev.modelops.operator.dependent.ModelLocation;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The model a retraining Job made, as its pod reports it in a container's termination message:
+ * {@code {"uri","sha256","version"}}.
+ */
+public record RetrainingReport(String uri, String sha256, String version) {
+
+  /** The kubelet keeps at most 4096 bytes of a termination message; more is not a report. */
+  public static final int MAX_BYTES = 4096;
+
+  /** As spec.model.version allows. */
+  static final int MAX_VERSION = 63;
+
+  /** As spec.model.uri allows. */
+  static final int MAX_URI = 2048;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A report read, or why the message is not one. */
+  public sealed interface Parsed {
+    record Valid(RetrainingReport report) implements Parsed {}
+
+    record Invalid(String problem) implements Parsed {}
+  }
+
+  /** Reads a termination message; never throws. */
+  public static Parsed parse(String message) {
+    if (message == null || message.isBlank()) {
+      return new Parsed.Invalid("no termination message: the report is missing");
+    }
+    int bytes = message.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > MAX_BYTES) {
+      return new Parsed.Invalid(
+          "the termination message has %d bytes; a report has at most %d"
+              .formatted(bytes, MAX_BYTES));
+    }
+    JsonNode node;
+    try {
+      node = JSON.readTree(message);
+    } catch (JsonProcessingException e) {
+      return new Parsed.Invalid("the termination message is not JSON: " + e.getOriginalMessage());
+    }
+    if (node == null || !node.isObject()) {
+      return new Parsed.Invalid(
+          "the termination message is not a JSON object {\"uri\",\"sha256\",\"version\"}");
+    }
+    for (String field : new String[] {"uri", "sha256", "version"}) {
+      if (!node.hasNonNull(field)) {
+        return new Parsed.Invalid(field + ": required");
+      }
+      if (!node.get(field).isTextual()) {
+        return new Parsed.Invalid(field + ": must be a string");
+      }
+    }
+    String uri = node.get("uri").asText();
+    String sha256 = node.get("sha256").asText();
+    String version = node.get("version").asText();
+    if (uri.length() > MAX_URI || !uri.matches(ApiPatterns.MODEL_URI)) {
+      return new Parsed.Invalid(
+          "uri: '%s' is not an http, https, pvc or file URI of at most %d characters"
+              .formatted(shorten(uri), MAX_URI));
+    }
+    try {
+      ModelLocation.parse("uri", uri, ModelLocation.PVC_MOUNT);
+    } catch (IllegalArgumentException e) {
+      return new Parsed.Invalid(e.getMessage());
+    }
+    if ((uri.startsWith("pvc://") || uri.startsWith("file://"))
+        && uri.matches(".*/[.][.](/.*)?$")) {
+      return new Parsed.Invalid("uri: must not climb out of its claim or directory with '..'");
+    }
+    if (!sha256.matches(ApiPatterns.SHA256)) {
+      return new Parsed.Invalid(
+          "sha256: '%s' is not 64 lowercase hex characters".formatted(shorten(sha256)));
+    }
+    if (version.isBlank() || version.length() > MAX_VERSION) {
+      return new Parsed.Invalid(
+          "version: must be non-empty and at most %d characters".formatted(MAX_VERSION));
+    }
+    return new Parsed.Valid(new RetrainingReport(uri, sha256, version));
+  }
+
+  private static String shorten(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 79) + "…";
+  }
+}
