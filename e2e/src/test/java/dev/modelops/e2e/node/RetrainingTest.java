@@ -14,11 +14,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,22 +41,7 @@ class RetrainingTest extends RolloutTestBase {
 
   /** 20 rows of the four features, x2 moved by {@link #shift}. */
   String body() {
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    String rows =
-        IntStream.range(0, 20)
-            .mapToObj(
-                i ->
-                    String.format(
-                        Locale.ROOT,
-                        "%.4f,%.4f,%.4f,%.4f",
-                        random.nextGaussian(),
-                        random.nextGaussian(),
-                        random.nextGaussian() + shift,
-                        random.nextGaussian()))
-            .collect(Collectors.joining(","));
-    return "{\"inputs\":[{\"name\":\"input\",\"shape\":[20,4],\"datatype\":\"FP32\",\"data\":["
-        + rows
-        + "]}]}";
+    return DriftRows.body(shift);
   }
 
   /** A file on the sandbox's model server holding {@code text}. */
