@@ -5,9 +5,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,7 +22,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -168,7 +164,7 @@ class AdmissionFloodIT {
             HttpRequest.newBuilder(url("/v2/models/mlp/infer"))
                 .timeout(Duration.ofMinutes(1))
                 .header("Inference-Header-Content-Length", Integer.toString(jsonLength(large)))
-                .POST(inTwoHalves(large, rest))
+                .POST(LocalServer.inTwoHalves(large, rest))
                 .build(),
             HttpResponse.BodyHandlers.ofByteArray());
     await("the held request's bytes reserved")
@@ -191,23 +187,6 @@ class AdmissionFloodIT {
         .isEqualTo(200);
   }
 
-  /** A request body sent in two halves, the second once {@code rest} completes. */
-  private static HttpRequest.BodyPublisher inTwoHalves(byte[] body, CompletableFuture<Void> rest) {
-    int half = body.length / 2;
-    return HttpRequest.BodyPublishers.fromPublisher(
-        subscriber -> {
-          SubmissionPublisher<ByteBuffer> halves = new SubmissionPublisher<>();
-          halves.subscribe(subscriber);
-          halves.submit(ByteBuffer.wrap(body, 0, half));
-          rest.thenRun(
-              () -> {
-                halves.submit(ByteBuffer.wrap(body, half, body.length - half));
-                halves.close();
-              });
-        },
-        body.length);
-  }
-
   @AfterEach
   void stop() {
     if (server != null) {
@@ -220,7 +199,7 @@ class AdmissionFloodIT {
   }
 
   private void start(Path jar, Map<String, String> settings) throws IOException {
-    port = freePort();
+    port = LocalServer.freePort();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder =
         new ProcessBuilder(
@@ -316,35 +295,15 @@ class AdmissionFloodIT {
         .body();
   }
 
-  /** The status of a GET, or -1 when nothing answers. */
   private int status(String path) {
-    try {
-      HttpRequest request =
-          HttpRequest.newBuilder(url(path)).timeout(Duration.ofSeconds(5)).build();
-      return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
+    return LocalServer.status(client, url(path));
   }
 
   private URI url(String path) {
-    return URI.create("http://127.0.0.1:" + port + path);
+    return LocalServer.url(port, path);
   }
 
   private String log() {
-    try {
-      return "%nserver log (%s):%n%s".formatted(log, Files.readString(log));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
+    return LocalServer.log(log);
   }
 }

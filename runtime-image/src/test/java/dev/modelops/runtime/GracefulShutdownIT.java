@@ -7,16 +7,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +20,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
-import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -69,7 +64,7 @@ class GracefulShutdownIT {
     // Its body's second half comes only once the drain delay is over: a request the server took
     // in time that is still going when Quarkus starts refusing new ones.
     CompletableFuture<Void> rest = new CompletableFuture<>();
-    Call straggler = infer(IN_FLIGHT, json -> inTwoHalves(json, rest));
+    Call straggler = infer(IN_FLIGHT, json -> LocalServer.inTwoHalves(json, rest));
     calls.add(straggler);
     assertThat(written.await(30, TimeUnit.SECONDS)).as("request bodies sent").isTrue();
     assertThat(calls)
@@ -119,7 +114,7 @@ class GracefulShutdownIT {
   }
 
   private void start(Path jar) throws IOException {
-    port = freePort();
+    port = LocalServer.freePort();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder =
         new ProcessBuilder(
@@ -182,24 +177,6 @@ class GracefulShutdownIT {
     return new Call(id, x, client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
   }
 
-  /** A request body sent in two halves, the second once {@code rest} completes. */
-  private static HttpRequest.BodyPublisher inTwoHalves(byte[] json, CompletableFuture<Void> rest) {
-    int half = json.length / 2;
-    return HttpRequest.BodyPublishers.fromPublisher(
-        subscriber -> {
-          // A SubmissionPublisher drops what is submitted before a subscriber is there.
-          SubmissionPublisher<ByteBuffer> halves = new SubmissionPublisher<>();
-          halves.subscribe(subscriber);
-          halves.submit(ByteBuffer.wrap(json, 0, half));
-          rest.thenRun(
-              () -> {
-                halves.submit(ByteBuffer.wrap(json, half, json.length - half));
-                halves.close();
-              });
-        },
-        json.length);
-  }
-
   /** A request body that counts down once the client has handed all of it to the connection. */
   private static HttpRequest.BodyPublisher countedOnceSent(byte[] json, CountDownLatch written) {
     HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.ofByteArray(json);
@@ -240,35 +217,15 @@ class GracefulShutdownIT {
     return values;
   }
 
-  /** The status of a GET, or -1 when nothing answers. */
   private int status(String path) {
-    try {
-      HttpRequest request =
-          HttpRequest.newBuilder(url(path)).timeout(Duration.ofSeconds(5)).build();
-      return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
+    return LocalServer.status(client, url(path));
   }
 
   private URI url(String path) {
-    return URI.create("http://127.0.0.1:" + port + path);
+    return LocalServer.url(port, path);
   }
 
   private String log() {
-    try {
-      return "%nserver log (%s):%n%s".formatted(log, Files.readString(log));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
+    return LocalServer.log(log);
   }
 }
