@@ -19,7 +19,7 @@ import java.util.concurrent.SubmissionPublisher;
  * What the tests of the packaged runtime, started as a process of its own, share: a free loopback
  * port, a GET's status, the server's log for a failure's message, a body sent in two halves.
  */
-final class LocalServer {
+public final class LocalServer {
 
   private LocalServer() {}
 
@@ -56,7 +56,7 @@ final class LocalServer {
   }
 
   /** A request body sent in two halves, the second once {@code rest} completes. */
-  static HttpRequest.BodyPublisher inTwoHalves(byte[] body, CompletableFuture<Void> rest) {
+  public static HttpRequest.BodyPublisher inTwoHalves(byte[] body, CompletableFuture<Void> rest) {
     int half = body.length / 2;
     return HttpRequest.BodyPublishers.fromPublisher(
         subscriber -> {

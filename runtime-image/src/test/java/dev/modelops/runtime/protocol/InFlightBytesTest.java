@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.modelops.runtime.LocalServer;
 import dev.modelops.runtime.ModelProfiles;
 import dev.modelops.runtime.ModelReady;
 import dev.modelops.runtime.Scrape;
@@ -17,13 +18,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,7 +61,7 @@ class InFlightBytesTest {
     CompletableFuture<HttpResponse<String>> held =
         client.sendAsync(
             HttpRequest.newBuilder(infer)
-                .POST(inTwoHalves(body, rest))
+                .POST(LocalServer.inTwoHalves(body, rest))
                 .timeout(Duration.ofSeconds(60))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
@@ -101,7 +100,7 @@ class InFlightBytesTest {
     CompletableFuture<HttpResponse<String>> held =
         client.sendAsync(
             HttpRequest.newBuilder(infer)
-                .POST(inTwoHalves(padded(BODY), rest))
+                .POST(LocalServer.inTwoHalves(padded(BODY), rest))
                 .timeout(Duration.ofSeconds(60))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
@@ -160,22 +159,5 @@ class InFlightBytesTest {
     byte[] body = Arrays.copyOf(json, size);
     Arrays.fill(body, json.length, size, (byte) ' ');
     return body;
-  }
-
-  /** A request body sent in two halves, the second once {@code rest} completes. */
-  private static HttpRequest.BodyPublisher inTwoHalves(byte[] body, CompletableFuture<Void> rest) {
-    int half = body.length / 2;
-    return HttpRequest.BodyPublishers.fromPublisher(
-        subscriber -> {
-          SubmissionPublisher<ByteBuffer> halves = new SubmissionPublisher<>();
-          halves.subscribe(subscriber);
-          halves.submit(ByteBuffer.wrap(body, 0, half));
-          rest.thenRun(
-              () -> {
-                halves.submit(ByteBuffer.wrap(body, half, body.length - half));
-                halves.close();
-              });
-        },
-        body.length);
   }
 }
