@@ -88,12 +88,16 @@ class OperatorImageTest {
                             .withName("from-image-r1")
                             .get()
                         != null);
-        HttpResponse<String> metrics =
-            http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(metrics.body()).contains("operator_sdk_reconciliations_started_total");
+        // The counter can show up a moment after the Deployment (a single scrape missed it once in
+        // a fresh-clone run): the scrape is awaited, the name it must hold is not weakened.
+        HttpRequest metrics =
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build();
+        await("JOSDK's reconciliation counter in a scrape")
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () ->
+                    assertThat(http.send(metrics, HttpResponse.BodyHandlers.ofString()).body())
+                        .contains("operator_sdk_reconciliations_started_total"));
       } finally {
         operator.destroy();
         operator.waitFor();
