@@ -15,9 +15,17 @@ for kind in runtime operator; do
   jar="$module/target/quarkus-app/quarkus-run.jar"
   index="$module/target/image/oci/index.json"
   [[ -f "$jar" ]] || { echo "[images] $jar is missing: build it with ./mvnw -pl $module -am package" >&2; exit 1; }
-  if [[ ! -f "$index" || "$jar" -nt "$index" || runtime-image/image/build_image.py -nt "$index" ]]; then
+  stale=false
+  for source in "$jar" runtime-image/image/*.py; do [[ "$source" -nt "$index" ]] && stale=true; done
+  if [[ ! -f "$index" ]] || $stale; then
     echo "[images] building the $kind image (build_image.py, offline)" >&2
-    python3 runtime-image/image/build_image.py --kind "$kind" --java-home "$JAVA_HOME" 2>&1 | grep -F 'OCI image layout' >&2
+    log="$module/target/image-build.log"
+    if ! python3 runtime-image/image/build_image.py --kind "$kind" --java-home "$JAVA_HOME" > "$log" 2>&1; then
+      echo "[images] the $kind image did not build; the end of $log:" >&2
+      tail -n 40 "$log" >&2
+      exit 1
+    fi
+    grep -F -e 'AOT cache:' -e 'OCI image layout' "$log" >&2
   fi
   echo "$PWD/$module/target/image/oci"
 done

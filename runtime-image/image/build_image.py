@@ -24,6 +24,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import aot_cache
+
 MODULES = [
     "java.base", "java.compiler", "java.desktop", "java.instrument", "java.logging", "java.management",
     "java.naming", "java.net.http", "java.security.jgss", "java.sql", "java.transaction.xa", "java.xml",
@@ -198,12 +200,16 @@ def write_oci_layout(rootfs: Path, oci: Path, image_config: dict, name: str):
     return manifest_digest, len(compressed)
 
 
-def oci_layout(rootfs: Path, oci: Path, tag: str, kind: dict):
+def entrypoint(with_aot_cache: bool):
+    return ["/opt/java/bin/java", *JAVA_OPTS, *([aot_cache.cache_option()] if with_aot_cache else []), "-jar", "/app/quarkus-run.jar"]
+
+
+def oci_layout(rootfs: Path, oci: Path, tag: str, kind: dict, with_aot_cache: bool):
     step("layer tar")
     image_config = {
         "User": f"{UID}:{UID}",
         "Env": ["PATH=/opt/java/bin:/usr/bin:/bin", "JAVA_HOME=/opt/java"],
-        "Entrypoint": ["/opt/java/bin/java", *JAVA_OPTS, "-jar", "/app/quarkus-run.jar"],
+        "Entrypoint": entrypoint(with_aot_cache),
         "Cmd": kind["cmd"],
         "WorkingDir": "/tmp",
         "ExposedPorts": {"8080/tcp": {}},
@@ -237,7 +243,12 @@ def main():
         sys.exit(f"build_image: {args.app}/quarkus-run.jar is missing: build it with ./mvnw -pl {Path(kind['app']).parts[0]} package")
     out = Path(args.out)
     build_rootfs(args, out / "rootfs")
-    oci_layout(out / "rootfs", out / "oci", args.tag, kind)
+    with_aot_cache = False
+    if not aot_cache.supported(Path(args.java_home)):
+        step("AOT cache skipped: it needs a JDK 25 or later; the image starts without it")
+    else:
+        with_aot_cache = aot_cache.build(out / "rootfs", args.kind, entrypoint(False) + kind["cmd"], step)
+    oci_layout(out / "rootfs", out / "oci", args.tag, kind, with_aot_cache)
 
 
 if __name__ == "__main__":

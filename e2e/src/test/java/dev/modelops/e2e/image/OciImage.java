@@ -88,6 +88,15 @@ record OciImage(JsonNode config, Path rootfs) {
     return command;
   }
 
+  /**
+   * Whether a running JVM has its image's AOT cache mapped, from /proc: a JVM that cannot use the
+   * cache (another JVM, another class path) warns, unmaps it and starts without it.
+   */
+  static boolean mapsAotCache(Process process) throws Exception {
+    return Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "maps")).stream()
+        .anyMatch(l -> l.endsWith("/app/app.aot"));
+  }
+
   /** The uid a process runs as, from /proc. */
   static long uid(Process process) throws Exception {
     return Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status")).stream()

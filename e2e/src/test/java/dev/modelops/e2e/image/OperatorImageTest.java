@@ -72,6 +72,9 @@ class OperatorImageTest {
         assertThat(OciImage.uid(operator))
             .as("the operator runs as the image's user")
             .isEqualTo(10001);
+        assertThat(OciImage.mapsAotCache(operator))
+            .as("the operator starts from the image's AOT cache")
+            .isTrue();
 
         mdeps.create(
             ModelDeployments.modelDeployment(

@@ -71,6 +71,9 @@ class RuntimeImageTest {
       assertThat(answer.statusCode()).isEqualTo(200);
       assertThat(JSON.readTree(answer.body()).at("/outputs/0/shape").toString()).isEqualTo("[1,3]");
       assertThat(OciImage.uid(server)).as("the server runs as the image's user").isEqualTo(10001);
+      assertThat(OciImage.mapsAotCache(server))
+          .as("the server starts from the image's AOT cache")
+          .isTrue();
     } finally {
       server.destroy();
       server.waitFor();
