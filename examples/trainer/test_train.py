@@ -1,6 +1,6 @@
 """Tests of the example trainer, run as the Job runs it: a process, its exit code, stderr and files.
 
-python3 -m pytest examples/trainer (TrainerScriptTest runs it in the build).
+python3 -m pytest examples/trainer/test_train.py (TrainerImageTest runs it in the build).
 """
 import hashlib
 import json
