@@ -126,6 +126,14 @@ def test_a_class_without_enough_rows_is_refused(tmp_path):
     assert "class 2 has 3 rows; at least 5 per class are needed" in run.stderr
 
 
+def test_a_feature_of_one_value_is_refused(tmp_path):
+    x, y = rows()
+    x[:, 3] = 0.25
+    run = train(tmp_path, write_csv(tmp_path / "recent.csv", x, y))
+    assert run.returncode == 1
+    assert "feature 'x3' has one value only, 0.25; nothing to learn from it" in run.stderr
+
+
 def test_data_of_another_width_than_the_model_input_is_refused(tmp_path):
     x, y = rows()
     run = train(tmp_path, write_csv(tmp_path / "recent.csv", x[:, :3], y, header="x0,x1,x2,label"))

@@ -180,13 +180,14 @@ def signature(model: onnx.ModelProto, features: int, reference: str):
     return inputs[0], outputs[0], classes
 
 
-def fit(x: np.ndarray, y: np.ndarray, classes: int, epochs: int, learning_rate: float):
+def fit(x: np.ndarray, y: np.ndarray, classes: int, epochs: int, learning_rate: float, features):
     """Softmax regression on standardised features; returns weights and bias for the raw features."""
     mean = x.mean(axis=0)
     std = x.std(axis=0)
     constant = np.flatnonzero(std == 0)
     if len(constant):
-        raise DataError(f"feature {constant[0]} has one value only, {x[0, constant[0]]:g}; nothing to learn from it")
+        raise DataError(f"feature '{features[constant[0]]}' has one value only, {x[0, constant[0]]:g}; "
+                        "nothing to learn from it")
     z = (x - mean) / std
     onehot = np.eye(classes)[y]
     w = np.zeros((x.shape[1], classes))
@@ -268,7 +269,7 @@ def main(argv=None):
         model_input, model_output, classes = signature(reference, len(features), args.reference)
         labels, counts = labels_of(y, classes, args.data)
         say(f"{args.data}: {len(x)} rows, features {', '.join(features)}, rows per class {counts.tolist()}")
-        weights, bias = fit(x, labels, classes, args.epochs, args.learning_rate)
+        weights, bias = fit(x, labels, classes, args.epochs, args.learning_rate, features)
         accuracy = float(((x @ weights + bias).argmax(axis=1) == labels).mean())
         say(f"softmax regression, {args.epochs} epochs: accuracy {accuracy:.3f} on the training data")
         version = args.version or new_version(env("MODELOPS_MODEL_VERSION"), time.time())
