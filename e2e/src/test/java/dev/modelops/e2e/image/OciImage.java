@@ -41,8 +41,11 @@ record OciImage(JsonNode config, Path rootfs) {
                 out.resolve("image").toString()),
             List.of());
     assertThat(build.exitCode()).as(build.stderr()).isZero();
+    return unpack(out.resolve("image/oci"), out);
+  }
 
-    Path oci = out.resolve("image/oci");
+  /** Checks the OCI layout oci and unpacks its layer into out/rootfs. */
+  static OciImage unpack(Path oci, Path out) throws Exception {
     JsonNode index = JSON.readTree(oci.resolve("index.json").toFile());
     JsonNode manifest = JSON.readTree(verifiedBlob(oci, index.at("/manifests/0/digest").asText()));
     JsonNode config = JSON.readTree(verifiedBlob(oci, manifest.at("/config/digest").asText()));

@@ -11,6 +11,7 @@ import java.util.List;
 public final class AppImages {
 
   private static List<Path> built;
+  private static Path trainer;
 
   private AppImages() {}
 
@@ -22,6 +23,22 @@ public final class AppImages {
   /** The operator image (docker.io/modelops/operator:0.1.0) as an OCI layout. */
   public static Path operator() {
     return build().get(1);
+  }
+
+  /**
+   * The example trainer's image (docker.io/modelops/trainer:0.1.0) as an OCI layout, built by
+   * e2e/sandbox/trainer-image.sh when older than its sources; only clusters that run it load it.
+   */
+  public static synchronized Path trainer() {
+    if (trainer == null) {
+      ScriptRun run =
+          ScriptRun.run(List.of(SandboxCluster.script("trainer-image.sh").toString()), List.of());
+      if (run.exitCode() != 0) {
+        throw new IllegalStateException("building the trainer image failed:\n" + run.stderr());
+      }
+      trainer = Path.of(run.stdout().strip());
+    }
+    return trainer;
   }
 
   private static synchronized List<Path> build() {

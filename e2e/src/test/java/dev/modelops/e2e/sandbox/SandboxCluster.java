@@ -1,5 +1,8 @@
 package dev.modelops.e2e.sandbox;
 
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -9,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -18,6 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SandboxCluster implements AutoCloseable {
 
   private static final AtomicInteger STARTED = new AtomicInteger();
+
+  /** The user of the project's images (build_image.py's UID). */
+  private static final int IMAGE_USER = 10001;
 
   private final Path dir;
   private final Path kubeconfig;
@@ -117,6 +124,58 @@ public final class SandboxCluster implements AutoCloseable {
    */
   public Path modelsDir() {
     return dir.resolve("models");
+  }
+
+  /**
+   * A directory of the real node as the PersistentVolumeClaim {@code claim} in {@code namespace}: a
+   * hostPath PersistentVolume bound to it ahead, so no provisioner is needed, in a directory of the
+   * cluster's owned by the images' user (10001). Returns the directory, for the test to put files
+   * in and read what pods wrote. The volume is retained when the claim goes; the cluster's
+   * directory goes with the cluster.
+   */
+  public Path volume(String namespace, String claim) throws IOException {
+    Path path = Files.createDirectories(dir.resolve("volumes").resolve(namespace).resolve(claim));
+    Files.setAttribute(path, "unix:uid", IMAGE_USER);
+    Files.setAttribute(path, "unix:gid", IMAGE_USER);
+    client
+        .persistentVolumes()
+        .resource(
+            new PersistentVolumeBuilder()
+                .withNewMetadata()
+                .withName(namespace + "-" + claim)
+                .endMetadata()
+                .withNewSpec()
+                .withCapacity(Map.of("storage", new Quantity("1Gi")))
+                .withAccessModes("ReadWriteOnce")
+                .withStorageClassName("")
+                .withPersistentVolumeReclaimPolicy("Retain")
+                .withNewHostPath(path.toString(), "Directory")
+                .withNewClaimRef()
+                .withNamespace(namespace)
+                .withName(claim)
+                .endClaimRef()
+                .endSpec()
+                .build())
+        .create();
+    client
+        .persistentVolumeClaims()
+        .inNamespace(namespace)
+        .resource(
+            new PersistentVolumeClaimBuilder()
+                .withNewMetadata()
+                .withName(claim)
+                .endMetadata()
+                .withNewSpec()
+                .withAccessModes("ReadWriteOnce")
+                .withStorageClassName("")
+                .withVolumeName(namespace + "-" + claim)
+                .withNewResources()
+                .withRequests(Map.of("storage", new Quantity("1Gi")))
+                .endResources()
+                .endSpec()
+                .build())
+        .create();
+    return path;
   }
 
   /**
