@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.modelops.e2e.sandbox.SandboxCluster;
 import dev.modelops.e2e.sandbox.ScriptRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,25 +23,6 @@ record OciImage(JsonNode config, Path rootfs) {
 
   /** The loader path a bare chroot needs: Kubernetes mounts /proc, where it finds $ORIGIN. */
   static final String LIBRARY_PATH = "LD_LIBRARY_PATH=/opt/java/lib:/opt/java/lib/server";
-
-  /** Builds the image of this kind (runtime or operator) into out, checks it, unpacks it. */
-  static OciImage build(String kind, Path out) throws Exception {
-    Path repo = SandboxCluster.repo();
-    ScriptRun build =
-        ScriptRun.run(
-            List.of(
-                "python3",
-                repo.resolve("runtime-image/image/build_image.py").toString(),
-                "--kind",
-                kind,
-                "--java-home",
-                System.getProperty("java.home"),
-                "--out",
-                out.resolve("image").toString()),
-            List.of());
-    assertThat(build.exitCode()).as(build.stderr()).isZero();
-    return unpack(out.resolve("image/oci"), out);
-  }
 
   /** Checks the OCI layout oci and unpacks its layer into out/rootfs. */
   static OciImage unpack(Path oci, Path out) throws Exception {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.modelops.e2e.api.ModelDeployments;
+import dev.modelops.e2e.sandbox.AppImages;
 import dev.modelops.e2e.sandbox.SandboxCluster;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -28,7 +29,7 @@ class OperatorImageTest {
 
   @Test
   void imageIsValidAndReconcilesAsItsUser() throws Exception {
-    OciImage image = OciImage.build("operator", temp);
+    OciImage image = OciImage.unpack(AppImages.operator(), temp);
     JsonNode config = image.config();
     assertThat(config.at("/config/User").asText()).isEqualTo("10001:10001");
     assertThat(config.at("/config/Labels/org.opencontainers.image.title").asText())

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelops.e2e.sandbox.AppImages;
 import dev.modelops.e2e.sandbox.ScriptRun;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -35,7 +36,7 @@ class RuntimeImageTest {
 
   @Test
   void imageIsValidAndServesItsModelAsItsUser() throws Exception {
-    OciImage image = OciImage.build("runtime", temp);
+    OciImage image = OciImage.unpack(AppImages.runtime(), temp);
     JsonNode config = image.config();
     Path rootfs = image.rootfs();
     assertThat(config.at("/config/User").asText()).isEqualTo("10001:10001");
