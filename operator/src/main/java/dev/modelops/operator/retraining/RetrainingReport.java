@@ -81,9 +81,14 @@ public record RetrainingReport(String uri, String sha256, String version) {
       return new Parsed.Invalid(
           "sha256: '%s' is not 64 lowercase hex characters".formatted(shorten(sha256)));
     }
-    if (version.isBlank() || version.length() > MAX_VERSION) {
+    // The revision's pods carry the version as a label value, as spec.model.version's pattern asks.
+    if (version.isBlank()
+        || version.length() > MAX_VERSION
+        || !version.matches(ApiPatterns.LABEL_VALUE)) {
       return new Parsed.Invalid(
-          "version: must be non-empty and at most %d characters".formatted(MAX_VERSION));
+          ("version: '%s' is not a label value of at most %d characters (letters, digits, '-', '_'"
+                  + " and '.', beginning and ending with a letter or digit)")
+              .formatted(shorten(version), MAX_VERSION));
     }
     return new Parsed.Valid(new RetrainingReport(uri, sha256, version));
   }

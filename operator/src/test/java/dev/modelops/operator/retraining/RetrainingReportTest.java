@@ -88,6 +88,17 @@ class RetrainingReportTest {
         .isInstanceOf(Parsed.Invalid.class);
     assertThat(RetrainingReport.parse(report("http://h/m.onnx", SHA, "v".repeat(63))))
         .isInstanceOf(Parsed.Valid.class);
+    for (String notALabel : new String[] {"v1+x", "-1", "1-", "1 retrained", "1/2"}) {
+      assertThat(RetrainingReport.parse(report("http://h/m.onnx", SHA, notALabel)))
+          .as(notALabel)
+          .isInstanceOfSatisfying(
+              Parsed.Invalid.class,
+              i ->
+                  assertThat(i.problem())
+                      .startsWith("version: '" + notALabel + "' is not a label"));
+    }
+    assertThat(RetrainingReport.parse(report("http://h/m.onnx", SHA, "1-retrained-20261202.a_b")))
+        .isInstanceOf(Parsed.Valid.class);
   }
 
   @Test
