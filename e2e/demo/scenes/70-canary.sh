@@ -34,6 +34,9 @@ follow_rollout() { # NAME REVISION
     sleep 1
   done
   kubectl describe mdep "$1" >&2
+  # What the pods say, for a failure's report: which one is not ready, and why.
+  kubectl get pods -o wide >&2
+  kubectl describe pods -l "modelops.dev/deployment=$1" | grep -E '^(Name|Node|Status):|Ready|Reason|Message|Warning|Started|Finished' >&2
   echo "[demo] revision $2 of $1 did not become stable within 5 minutes" >&2
   exit 1
 }
