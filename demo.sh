@@ -49,7 +49,8 @@ export KUBECONFIG
 # One real node with 4 simulated GPUs, where every pod of the demo really runs; no kwok nodes, so no
 # pod lands on a simulated one.
 KUBECONFIG="$(e2e/sandbox/start.sh --dir "$DEMO_DIR" --cpu-nodes 0 --gpu-nodes 0 --real-node-gpus 4 \
-  --load-image runtime-image/target/image/oci --load-image operator/target/image/oci)"
+  --load-image runtime-image/target/image/oci --load-image operator/target/image/oci \
+  --load-image "$(e2e/sandbox/trainer-image.sh)")"
 export PATH="$BIN:$PATH"
 
 for scene in e2e/demo/scenes/*.sh; do

@@ -58,6 +58,16 @@ class DemoTest {
         .contains("revision 3: version 3, Failed")
         .contains("revision 4: version 1, Rollback, Serving")
         .contains("modelops.dev/rollback-to=1: Done")
+        // The retraining scene: drift on live inputs, a Job that really trains, its model canaried
+        // and promoted.
+        .contains("DriftDetected=False (NoDrift)")
+        .contains("DriftDetected=True (DriftDetected)")
+        .contains("job.batch/classifier-retrain-1 condition met")
+        .containsPattern("train: softmax regression, \\d+ epochs: accuracy 0\\.9")
+        .containsPattern(
+            "revision 2: version 1-retrained-\\d{14}, Retraining, Serving, "
+                + "pvc://classifier-data/models/1-retrained-\\d{14}/model.onnx")
+        .contains("RetrainingSucceeded")
         .contains("kubectl describe mdep fraud-scorer");
     assertThat(run.stderr()).contains("stopped and removed " + dir);
     assertThat(dir).doesNotExist();
