@@ -24,7 +24,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-import aot_cache
+# Beside this file; also when another build loads this one as a library (examples/trainer).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import aot_cache  # noqa: E402
 
 MODULES = [
     "java.base", "java.compiler", "java.desktop", "java.instrument", "java.logging", "java.management",

@@ -35,10 +35,10 @@ import org.junit.jupiter.api.Test;
  * baseline; live requests with x2 moved by 1.5 standard deviations set DriftDetected, and the
  * operator starts the retraining Job. In the first test the Job is the example trainer
  * (examples/trainer): it learns labelled recent data from a PersistentVolume, writes its model
- * there and reports it, and the model is canaried, promoted and served. In the others the Job's
- * container is the runtime image's own {@code fetch}: it downloads a prepared report file from the
- * sandbox's model server, checks its digest and writes it into its termination-message file, so a
- * bad report crosses the real kubelet as any trainer's would.
+ * there and reports it, while the operator pod is killed, and the model is canaried, promoted and
+ * served. In the others the Job's container is the runtime image's own {@code fetch}: it downloads
+ * a prepared report file from the sandbox's model server, checks its digest and writes it into its
+ * termination-message file, so a bad report crosses the real kubelet as any trainer's would.
  */
 class RetrainingTest extends RolloutTestBase {
 
@@ -268,6 +268,10 @@ class RetrainingTest extends RolloutTestBase {
                 "http://iris.%s.svc:8080/v2/models/iris/drift".formatted(ns));
         assertThat(env.get("MODELOPS_DRIFTED_FEATURES")).startsWith("x2");
 
+        // The operator pod is killed while the Job runs: the next one finds the Job (no second
+        // one, below) and picks up its report.
+        deleteTheOperatorPod();
+
         // The trainer fetched mlp.onnx for its input and output, trained, and reported its model.
         awaitEvents("iris", "RetrainingSucceeded");
         await("revision 2 from retraining")
@@ -308,7 +312,7 @@ class RetrainingTest extends RolloutTestBase {
         // The new pods' windows drift as well; the cooldown of 1h holds the next Job.
         awaitRetraining("iris", "False", "CoolingDown");
         awaitEvents("iris", "RetrainingCoolingDown");
-        assertThat(jobs()).as("one Job in all").hasSize(1);
+        assertThat(jobs()).as("one Job in all, across the operator's restart").hasSize(1);
         assertThat(load.notOk()).as(load.failures().toString()).isZero();
       }
     }
