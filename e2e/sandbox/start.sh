@@ -68,6 +68,9 @@ for n in "$CPU_NODES" "$GPU_NODES" "$GPUS_PER_NODE" "$REAL_NODE_GPUS"; do
 done
 command -v openssl >/dev/null || die "openssl is needed to make the cluster's certificates (apt-get install openssl)"
 command -v curl >/dev/null || die "curl is needed to probe the cluster's health endpoints (apt-get install curl)"
+# Processes read /dev/null as empty input (containerd's shims among them): when a program has
+# replaced it with a file, they read what others wrote there and fail in ways far from the cause.
+[[ -c /dev/null ]] || die "/dev/null is not a device (a program replaced it with a file); restore it as root: rm /dev/null && mknod -m 666 /dev/null c 1 3"
 
 BIN="$("$SANDBOX_DIR/build.sh")"
 for image in "${LOAD_IMAGES[@]}"; do [[ -e "$image" ]] || die "--load-image $image: no such file or directory"; done

@@ -34,10 +34,12 @@ def cache_option() -> str:
 
 
 def supported(java_home: Path) -> bool:
-    """-XX:AOTCacheOutput came with JDK 25."""
-    out = subprocess.run([str(java_home / "bin" / "java"), "-XX:AOTCacheOutput=/dev/null", "-version"],
-                         capture_output=True, text=True)
-    return out.returncode == 0
+    """-XX:AOTCacheOutput came with JDK 25. Asked of the flags' list, never by giving it a file: the
+    JVM replaces the file it is given with the cache (once, given /dev/null, it left the machine a
+    regular file there, and every process reading /dev/null read what others had written to it)."""
+    flags = subprocess.run([str(java_home / "bin" / "java"), "-XX:+PrintFlagsFinal", "-version"],
+                           capture_output=True, text=True).stdout
+    return any(line.split()[1:2] == ["AOTCacheOutput"] for line in flags.splitlines())
 
 
 def build(rootfs: Path, kind: str, entrypoint: list, step) -> bool:
