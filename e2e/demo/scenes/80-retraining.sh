@@ -3,9 +3,6 @@
 # operator starts a retraining Job of the example trainer, which fits a new model to labelled recent
 # data on a volume, and the model it reports goes out as a canary under the same live traffic and
 # is promoted. Uses follow_rollout from the canary scene.
-banner "making room on the 2-core node: tampered goes"
-run kubectl delete mdep tampered --wait=false
-
 banner "the sandbox's part: the classifier's baseline on the model server, and a volume with labelled recent data"
 cp runtime-image/src/test/resources/drift/mlp-baseline.json "$DEMO_DIR/models/"
 VOLUME="$DEMO_DIR/volumes/classifier-data"
