@@ -2,6 +2,7 @@ package dev.modelops.e2e.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.modelops.e2e.Schedule;
 import dev.modelops.e2e.sandbox.SandboxCluster;
 import dev.modelops.e2e.sandbox.ScriptRun;
 import java.nio.file.Path;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The README's first command plays every scene and cleans up after itself. */
-@Order(1001)
+@Order(Schedule.FRONT_1)
 class DemoTest {
 
   @TempDir Path temp;

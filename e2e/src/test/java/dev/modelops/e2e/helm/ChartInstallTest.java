@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelops.e2e.Schedule;
 import dev.modelops.e2e.api.ModelDeployments;
 import dev.modelops.e2e.operator.OperatorProcess;
 import dev.modelops.e2e.operator.ServiceAccountKubeconfig;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * leave nothing behind but the CRD.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Order(Schedule.BACK_5)
 class ChartInstallTest {
 
   static final String NS = "modelops-system";

@@ -3,6 +3,7 @@ package dev.modelops.e2e.helm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelops.e2e.Schedule;
 import dev.modelops.e2e.sandbox.SandboxCluster;
 import dev.modelops.e2e.sandbox.ScriptRun;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -20,12 +21,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The chart as rendered for the main value combinations, its lint, and its wrong values. */
+@Order(Schedule.FRONT_5)
 class ChartRenderTest {
 
   static final String CRD = "modeldeployments.modelops.dev-v1.yml";

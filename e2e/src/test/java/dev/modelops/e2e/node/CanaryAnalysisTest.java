@@ -3,6 +3,7 @@ package dev.modelops.e2e.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.modelops.e2e.Schedule;
 import dev.modelops.e2e.api.ModelDeployments;
 import dev.modelops.e2e.sandbox.ClusterForward;
 import java.time.Duration;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>One of the two longest classes of the module, so it starts first (junit-platform.properties).
  */
-@Order(1)
+@Order(Schedule.FRONT_2)
 class CanaryAnalysisTest extends RolloutTestBase {
 
   @Override

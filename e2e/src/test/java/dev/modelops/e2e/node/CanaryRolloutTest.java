@@ -3,6 +3,7 @@ package dev.modelops.e2e.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.modelops.e2e.Schedule;
 import dev.modelops.e2e.sandbox.ClusterForward;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>One of the two longest classes of the module, so it starts early (junit-platform.properties).
  */
-@Order(2)
+@Order(Schedule.BACK_1)
 class CanaryRolloutTest extends RolloutTestBase {
 
   @Override

@@ -2,6 +2,7 @@ package dev.modelops.e2e.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.modelops.e2e.Schedule;
 import dev.modelops.e2e.api.ModelDeployments;
 import dev.modelops.e2e.sandbox.ClusterForward;
 import dev.modelops.e2e.sandbox.SandboxCluster;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * from the baseline's distribution, then with x2 moved by 1.5 standard deviations, then drawn as
  * before again.
  */
+@Order(Schedule.BACK_4)
 class DriftDetectionTest extends RolloutTestBase {
 
   /** How far x2 is moved, in standard deviations, in the requests sent from now on. */

@@ -3,6 +3,7 @@ package dev.modelops.e2e.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.modelops.e2e.Schedule;
 import dev.modelops.e2e.api.ModelDeployments;
 import dev.modelops.e2e.api.TestNamespaces;
 import dev.modelops.e2e.operator.OperatorProcess;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.TestInfo;
  * image, models fetched from the sandbox's file server, Services routed by kube-proxy. Every status
  * asserted here is what the kubelet reported, none is written by the test.
  */
-@Order(1000)
+@Order(Schedule.BACK_2)
 class RealNodeServingTest {
 
   static final Duration WAIT = Duration.ofMinutes(3);

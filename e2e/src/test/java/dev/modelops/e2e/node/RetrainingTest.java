@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelops.e2e.Schedule;
 import dev.modelops.e2e.api.ModelDeployments;
 import dev.modelops.e2e.sandbox.AppImages;
 import dev.modelops.e2e.sandbox.ClusterForward;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +42,7 @@ import org.junit.jupiter.api.Test;
  * a prepared report file from the sandbox's model server, checks its digest and writes it into its
  * termination-message file, so a bad report crosses the real kubelet as any trainer's would.
  */
+@Order(Schedule.FRONT_3)
 class RetrainingTest extends RolloutTestBase {
 
   /** How far x2 moves: 1.5 standard deviations. */

@@ -3,6 +3,7 @@ package dev.modelops.e2e.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.modelops.e2e.Schedule;
 import dev.modelops.e2e.api.ModelDeployments;
 import dev.modelops.e2e.sandbox.SandboxCluster;
 import dev.modelops.e2e.sandbox.ScriptRun;
@@ -18,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * last (5 tries, about 26 s): the operator keeps retrying, and once the API server is back it
  * applies the change with no other event to wake it.
  */
+@Order(Schedule.BACK_3)
 class ApiServerOutageTest {
 
   static final String FAILED = "reconcile failed";

@@ -5,6 +5,7 @@ import static dev.modelops.e2e.api.ModelDeployments.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.modelops.e2e.Schedule;
 import dev.modelops.e2e.api.ModelDeployments;
 import dev.modelops.e2e.api.TestNamespaces;
 import dev.modelops.e2e.sandbox.SandboxCluster;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.TestInfo;
  * The operator, run as its own process, serves ModelDeployments on the sandbox cluster: real API
  * server, controller manager, scheduler and kwok GPU nodes.
  */
+@Order(Schedule.FRONT_4)
 class ModelDeploymentServingTest {
 
   static final Duration WAIT = Duration.ofSeconds(60);
