@@ -2,7 +2,7 @@
 """The image's AOT cache (JDK 25+, JEP 483 and 515): one training run of the image's own JVM and
 application, inside the image's root file system, leaves /app/app.aot, which the entrypoint maps
 at every start (-XX:AOTCache). Classes come loaded and linked from it and the first methods
-arrive profiled: a runtime pod starts with about a third less CPU and in half the time (measured,
+arrive profiled: a runtime pod is ready in a third less time with a quarter less CPU (measured,
 docs/benchmarks.md). The cache only counts for the JVM, class path and files it was made with,
 which is why the run happens in the root file system (chroot) and not beside it; a JVM that cannot
 use it warns and starts as it would have without it.
