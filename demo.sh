@@ -29,6 +29,19 @@ await_ready() { # NAME PID URL LOG
   exit 1
 }
 
+# Forwards a free loopback port to SERVICE's ClusterIP:8080 from inside the node's network namespace,
+# so that kube-proxy balances each connection over the Service's ready pods; sets FORWARD_PORT.
+forward_service() { # SERVICE
+  local ip pid log="$DEMO_DIR/forward-$1.log"
+  ip="$(kubectl get service "$1" -o jsonpath='{.spec.clusterIP}')"
+  FORWARD_PORT="$(free_port)"
+  sandbox-forward --netns "/proc/$(cat "$DEMO_DIR/node-ns.pid")/ns/net" --listen "127.0.0.1:$FORWARD_PORT" \
+    --to "$ip:8080" >"$log" 2>&1 &
+  pid=$!
+  on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+  await_ready "forward to service/$1" "$pid" "localhost:$FORWARD_PORT/v2/health/ready" "$log"
+}
+
 cleanup() {
   trap - EXIT INT TERM
   for ((i = ${#ON_EXIT[@]} - 1; i >= 0; i--)); do eval "${ON_EXIT[$i]}" || true; done

@@ -6,13 +6,8 @@ banner "making room on the 2-core node: too-big goes (two of its pods hold a GPU
 run kubectl delete mdep too-big --wait=false
 
 banner "live traffic to service/iris: a request every 50 ms, each on its own connection"
-IRIS_IP="$(kubectl get service iris -o jsonpath='{.spec.clusterIP}')"
-LOAD_PORT="$(free_port)"
-sandbox-forward --netns "/proc/$(cat "$DEMO_DIR/node-ns.pid")/ns/net" --listen "127.0.0.1:$LOAD_PORT" \
-  --to "$IRIS_IP:8080" >"$DEMO_DIR/load-forward.log" 2>&1 &
-LOAD_FORWARD_PID=$!
-on_exit "kill $LOAD_FORWARD_PID 2>/dev/null; wait $LOAD_FORWARD_PID 2>/dev/null"
-await_ready "forward to service/iris" "$LOAD_FORWARD_PID" "localhost:$LOAD_PORT/v2/health/ready" "$DEMO_DIR/load-forward.log"
+forward_service iris
+LOAD_PORT="$FORWARD_PORT"
 LOAD_LOG="$DEMO_DIR/load.log"
 IRIS_BODY='{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[5.1,3.5,1.4,0.2]}]}'
 (while :; do

@@ -29,13 +29,8 @@ run kubectl apply -f examples/retraining-model.yaml
 run kubectl wait --for=condition=Available mdep/classifier --timeout=5m
 
 banner "live traffic to service/classifier, 20 rows a request, at first as the training data was"
-CLASSIFIER_IP="$(kubectl get service classifier -o jsonpath='{.spec.clusterIP}')"
-DRIFT_PORT="$(free_port)"
-sandbox-forward --netns "/proc/$(cat "$DEMO_DIR/node-ns.pid")/ns/net" --listen "127.0.0.1:$DRIFT_PORT" \
-  --to "$CLASSIFIER_IP:8080" >"$DEMO_DIR/drift-forward.log" 2>&1 &
-DRIFT_FORWARD_PID=$!
-on_exit "kill $DRIFT_FORWARD_PID 2>/dev/null; wait $DRIFT_FORWARD_PID 2>/dev/null"
-await_ready "forward to service/classifier" "$DRIFT_FORWARD_PID" "localhost:$DRIFT_PORT/v2/health/ready" "$DEMO_DIR/drift-forward.log"
+forward_service classifier
+DRIFT_PORT="$FORWARD_PORT"
 python3 e2e/demo/drift_data.py bodies "$DEMO_DIR/bodies/before" 20 0
 python3 e2e/demo/drift_data.py bodies "$DEMO_DIR/bodies/after" 20 1.5
 echo before >"$DEMO_DIR/bodies/now"
