@@ -17,7 +17,8 @@ IRIS_BODY='{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[5.
 done >"$LOAD_LOG") &
 LOAD_PID=$!
 on_exit "kill $LOAD_PID 2>/dev/null; wait $LOAD_PID 2>/dev/null"
-answers() { sort "$LOAD_LOG" | uniq -c | awk '{printf "%s HTTP %s  ", $1, $2} END {print ""}'; }
+# The answers in a load log (LOG, by default this scene's) counted by HTTP status.
+answers() { sort "${1:-$LOAD_LOG}" | uniq -c | awk '{printf "%s HTTP %s  ", $1, $2} END {print ""}'; }
 
 # Prints the rollout each time it changes, until revision $2 is stable with nothing in progress.
 follow_rollout() { # NAME REVISION

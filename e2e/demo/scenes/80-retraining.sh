@@ -44,7 +44,6 @@ DRIFT_LOG="$DEMO_DIR/drift-load.log"
 done >"$DRIFT_LOG") &
 DRIFT_LOAD_PID=$!
 on_exit "kill $DRIFT_LOAD_PID 2>/dev/null; wait $DRIFT_LOAD_PID 2>/dev/null"
-drift_answers() { sort "$DRIFT_LOG" | uniq -c | awk '{printf "%s HTTP %s  ", $1, $2} END {print ""}'; }
 condition() { # NAME TYPE
   kubectl get mdep "$1" -o jsonpath="{.status.conditions[?(@.type==\"$2\")].status} ({.status.conditions[?(@.type==\"$2\")].reason}): {.status.conditions[?(@.type==\"$2\")].message}"
 }
@@ -66,4 +65,4 @@ follow_rollout classifier 2
 run kubectl get mdep classifier -o jsonpath='{range .status.revisions[*]}revision {.number}: version {.modelVersion}, {.source}, {.phase}, {.uri}{"\n"}{end}'
 run kubectl get events --field-selector involvedObject.kind=ModelDeployment,involvedObject.name=classifier --sort-by=.lastTimestamp
 step "Retraining=$(condition classifier Retraining)"
-step "answers: $(drift_answers)"
+step "answers: $(answers "$DRIFT_LOG")"
