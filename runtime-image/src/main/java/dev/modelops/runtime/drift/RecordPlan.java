@@ -70,11 +70,7 @@ public record RecordPlan(
       }
     }
     Optional<TensorSpec> output =
-        outputs.stream()
-            .filter(s -> baseline.outputs().map(o -> o.name().equals(s.name())).orElse(false))
-            .findFirst()
-            .or(() -> outputs.stream().findFirst())
-            .filter(RecordPlan::perRowNumeric);
+        recordedOutput(outputs, baseline.outputs().map(BaselineFeature::name));
     if (output.isEmpty()) {
       notes.add(
           "outputs are not recorded: that needs a numeric output of shape [batch] or [batch, n];"
@@ -127,6 +123,18 @@ public record RecordPlan(
       zero.put(Long.toString(c), 0L);
     }
     return new BaselineFeature.Categorical(name, zero);
+  }
+
+  /**
+   * The output whose predictions are recorded: the one {@code named}, else the model's first, when
+   * it is numeric of shape [batch] or [batch, n].
+   */
+  static Optional<TensorSpec> recordedOutput(List<TensorSpec> outputs, Optional<String> named) {
+    return outputs.stream()
+        .filter(s -> named.map(n -> n.equals(s.name())).orElse(false))
+        .findFirst()
+        .or(() -> outputs.stream().findFirst())
+        .filter(RecordPlan::perRowNumeric);
   }
 
   private static boolean twoDimensionalNumeric(TensorSpec s) {

@@ -83,7 +83,7 @@ final class SampleRing {
           values[slot + c] = value(input, (long) r * columns + c);
         }
         if (output) {
-          values[slot + features] = withOutput ? outputValue(out, r, outColumns) : Double.NaN;
+          values[slot + features] = withOutput ? predicted(out, r, outColumns, kind) : Double.NaN;
         }
       }
       written = head + take;
@@ -95,7 +95,8 @@ final class SampleRing {
     }
   }
 
-  private double outputValue(Tensor out, int row, int columns) {
+  /** A row's predicted class (the argmax of its scores) or its one score. */
+  static double predicted(Tensor out, int row, int columns, RecordPlan.OutputKind kind) {
     long first = (long) row * columns;
     if (kind == RecordPlan.OutputKind.SCORE || columns == 1) {
       return value(out, first);

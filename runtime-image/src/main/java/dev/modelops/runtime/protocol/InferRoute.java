@@ -3,6 +3,7 @@ package dev.modelops.runtime.protocol;
 import dev.modelops.runtime.config.AdmissionLimits;
 import dev.modelops.runtime.config.RuntimeConfig;
 import dev.modelops.runtime.drift.DriftMonitor;
+import dev.modelops.runtime.drift.PredictionCounts;
 import dev.modelops.runtime.health.Drain;
 import dev.modelops.runtime.inference.InferRequest;
 import dev.modelops.runtime.inference.InferenceException;
@@ -48,6 +49,7 @@ public class InferRoute {
   @Inject RuntimeMetrics metrics;
   @Inject RuntimeConfig config;
   @Inject DriftMonitor drift;
+  @Inject PredictionCounts predictions;
   @Inject Drain drain;
 
   /** Quarkus' own ceiling (application.properties); one request body is at most this. */
@@ -256,6 +258,7 @@ public class InferRoute {
                   metrics.request(exchange.protocol(), since(exchange.start()), "success");
                   // After the answer is on its way: the request's latency does not include it.
                   drift.record(request.inputs(), outputs);
+                  predictions.record(outputs);
                 } catch (Throwable e) {
                   fail(exchange, e);
                 }
