@@ -6,6 +6,7 @@ Each model is deterministic (fixed seeds), so rerunning it reproduces the commit
 Two are bad revisions of mlp.onnx for canary tests, with its input and output:
 failing.onnx loads and answers 500 model_error for any input that is not all zeros, and
 slow.onnx answers mlp.onnx's probabilities after about 100 ms of work on one CPU core.
+swapped.onnx answers mlp.onnx's probabilities with classes 1 and 2 swapped.
 The benchmark's models (a CNN of about 370 KB and a wide MLP of about 42 MB) are not committed:
 --bench-models makes them too.
 """
@@ -130,6 +131,15 @@ def slow(out: Path) -> None:
         helper.make_node("Add", ["mlp_probabilities", "nothing"], ["probabilities"]),
     ]
     save(mlp_signature(nodes, "slow", weights + constants), out, "slow.onnx")
+
+
+def swapped(out: Path) -> None:
+    """The MLP as a revision whose classes are out of order (1 and 2 swapped), as a model trained
+    with another order of class names would answer: no errors, no delay, other predictions."""
+    nodes, weights = mlp_layers("mlp_probabilities")
+    order = numpy_helper.from_array(np.array([0, 2, 1], dtype=np.int64), "order")
+    nodes.append(helper.make_node("Gather", ["mlp_probabilities", "order"], ["probabilities"], axis=1))
+    save(mlp_signature(nodes, "swapped", weights + [order]), out, "swapped.onnx")
 
 
 def multi_io(out: Path) -> None:
@@ -362,7 +372,7 @@ def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     out = Path(args[0] if args else ".")
     out.mkdir(parents=True, exist_ok=True)
-    for make in (mlp, multi_io, fixed_add, identity_types, gather, pick, failing, slow, long_run):
+    for make in (mlp, multi_io, fixed_add, identity_types, gather, pick, failing, slow, swapped, long_run):
         make(out)
     if "--bench-models" in sys.argv:
         cnn(out)

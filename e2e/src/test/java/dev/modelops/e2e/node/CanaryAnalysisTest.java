@@ -146,6 +146,54 @@ class CanaryAnalysisTest extends RolloutTestBase {
   }
 
   @Test
+  void aCanaryWhosePredictionsDifferFromTheStablesIsRolledBack() throws Exception {
+    // Varied rows (four standard normal features), so that the predictions spread over the classes
+    // as they would under real traffic: mlp.onnx predicts about 35%, 10% and 55% of them as 0, 1,
+    // 2.
+    Map<String, Object> analysis = new java.util.LinkedHashMap<>(analysis("10s", 2, "1s"));
+    analysis.put("maxOutputDivergence", 0.3);
+    Map<String, Object> rollout = canary(List.of(step(50, "5m")), analysis);
+    apply("iris", spec("1", "mlp.onnx", rollout));
+    awaitCondition("iris", "Available", "True", "MinimumReplicasAvailable");
+    try (ClusterForward forward = service("iris");
+        LoadGenerator load =
+            new LoadGenerator(
+                forward.url(), "iris", 2, Duration.ofMillis(25), () -> DriftRows.body(0))) {
+      // The same model again: its predictions match the stable's, and each check says how closely.
+      apply("iris", spec("2", "mlp.onnx", rollout));
+      await("a check with the predictions compared")
+          .atMost(WAIT)
+          .until(
+              () ->
+                  verdictDetails("iris").stream().anyMatch(v -> v.containsKey("outputDivergence")));
+      Map<String, Object> same =
+          verdictDetails("iris").stream()
+              .filter(v -> v.containsKey("outputDivergence"))
+              .findFirst()
+              .get();
+      assertThat(same.get("verdict")).as("%s", same).isEqualTo("Pass");
+      assertThat(Double.parseDouble((String) same.get("outputDivergence"))).isLessThan(0.15);
+      assertThat((String) same.get("message")).contains("within maxOutputDivergence 0.3");
+      annotate("iris", "modelops.dev/promote=true");
+      awaitStable("iris", 2);
+
+      // Classes 1 and 2 swapped: no error, no delay, and a distance of about 0.5.
+      apply("iris", spec("3", "swapped.onnx", rollout));
+      awaitCondition("iris", "Degraded", "True", "AnalysisFailed");
+      assertThat((String) ModelDeployments.condition(get("iris"), "Degraded").get("message"))
+          .contains("canary revision 3 failed 2 consecutive checks")
+          .contains("predictions' Jensen-Shannon distance from the stable's")
+          .contains("is over maxOutputDivergence 0.3");
+      assertThat(revisions("iris").get(3)).containsEntry("phase", "Failed");
+      assertThat(stable("iris")).isEqualTo(2);
+      await("the canary's Deployment removed")
+          .atMost(WAIT)
+          .until(() -> deployments().equals(List.of("iris-r2")));
+      assertThat(load.notOk()).as("answers %s: %s", load.counts(), load.failures()).isZero();
+    }
+  }
+
+  @Test
   void withoutTrafficTheCheckIsInconclusiveAndPromoteSkipsTheSteps() throws Exception {
     Map<String, Object> rollout = canary(List.of(step(50, "10s")), analysis("5s", 1, "1s"));
     apply("iris", spec("1", "mlp.onnx", rollout));

@@ -12,8 +12,14 @@ import java.util.TreeMap;
  * @param requests inference requests answered, whatever the outcome
  * @param serverErrors requests that failed on the server's side ({@link #SERVER_ERROR_OUTCOMES})
  * @param latency the cumulative request duration histogram
+ * @param predictions the cumulative predictions by bin ({@link Predictions})
  */
-public record PodSample(double requests, double serverErrors, LatencyBuckets latency) {
+public record PodSample(
+    double requests, double serverErrors, LatencyBuckets latency, Map<String, Double> predictions) {
+
+  public PodSample(double requests, double serverErrors, LatencyBuckets latency) {
+    this(requests, serverErrors, latency, Map.of());
+  }
 
   /**
    * The outcomes that count against a canary: failures of the server or the model. The other error
@@ -38,6 +44,7 @@ public record PodSample(double requests, double serverErrors, LatencyBuckets lat
     double requests = 0;
     double serverErrors = 0;
     NavigableMap<Double, Double> buckets = new TreeMap<>();
+    Map<String, Double> predictions = new TreeMap<>();
     for (MetricLine line : text.lines().flatMap(l -> MetricLine.parse(l).stream()).toList()) {
       if (!Double.isFinite(line.value()) || line.value() < 0) {
         continue;
@@ -52,9 +59,11 @@ public record PodSample(double requests, double serverErrors, LatencyBuckets lat
         MetricLine.number(labels.get("le"))
             .filter(bound -> !bound.isNaN())
             .ifPresent(bound -> buckets.merge(bound, line.value(), Double::sum));
+      } else if (line.name().equals(Predictions.COUNTER) && labels.containsKey("bin")) {
+        predictions.merge(labels.get("bin"), line.value(), Double::sum);
       }
     }
-    return new PodSample(requests, serverErrors, new LatencyBuckets(buckets));
+    return new PodSample(requests, serverErrors, new LatencyBuckets(buckets), predictions);
   }
 
   /**
@@ -64,6 +73,8 @@ public record PodSample(double requests, double serverErrors, LatencyBuckets lat
   public boolean restartedSince(PodSample earlier) {
     return requests < earlier.requests
         || serverErrors < earlier.serverErrors
-        || latency.fellBelow(earlier.latency);
+        || latency.fellBelow(earlier.latency)
+        || earlier.predictions.entrySet().stream()
+            .anyMatch(e -> predictions.getOrDefault(e.getKey(), 0.0) < e.getValue());
   }
 }

@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -85,7 +87,14 @@ public final class PrometheusQuery {
     double requests = value(requests(pods, range, false), at).orElse(0);
     double errors = value(requests(pods, range, true), at).orElse(0);
     OptionalDouble p99 = requests > 0 ? value(p99(pods, range), at) : OptionalDouble.empty();
-    return new Measurement(Math.round(requests), Math.round(errors), p99);
+    Predictions predictions =
+        requests > 0 ? Predictions.of(byBin(predictions(pods, range), at)) : Predictions.NONE;
+    return new Measurement(Math.round(requests), Math.round(errors), p99, predictions);
+  }
+
+  /** The predictions answered over the range, by bin. */
+  static String predictions(String pods, String range) {
+    return "sum by (bin) (increase(%s{%s}%s))".formatted(Predictions.COUNTER, pods, range);
   }
 
   /** Requests answered over the range, or only those that count against a revision. */
@@ -107,6 +116,25 @@ public final class PrometheusQuery {
 
   private OptionalDouble value(String promql, Instant at)
       throws PrometheusException, InterruptedException {
+    JsonNode result = result(promql, at);
+    return result.isEmpty() ? OptionalDouble.empty() : number(result.get(0));
+  }
+
+  private Map<String, Double> byBin(String promql, Instant at)
+      throws PrometheusException, InterruptedException {
+    Map<String, Double> values = new TreeMap<>();
+    for (JsonNode series : result(promql, at)) {
+      OptionalDouble value = number(series);
+      String bin = series.path("metric").path("bin").asText("");
+      if (value.isPresent() && !bin.isEmpty()) {
+        values.put(bin, value.getAsDouble());
+      }
+    }
+    return values;
+  }
+
+  private JsonNode result(String promql, Instant at)
+      throws PrometheusException, InterruptedException {
     String time = String.format(Locale.ROOT, "%.3f", at.toEpochMilli() / 1000.0);
     URI uri =
         base.resolve(
@@ -127,7 +155,7 @@ public final class PrometheusQuery {
               .formatted(
                   ModelLocation.redacted(base.toString()), e.getClass().getSimpleName(), why));
     }
-    return parse(response.statusCode(), response.body());
+    return results(response.statusCode(), response.body());
   }
 
   /**
@@ -135,6 +163,12 @@ public final class PrometheusQuery {
    * as before a pod's first scrape) or the value is NaN (a quantile without requests).
    */
   static OptionalDouble parse(int status, String body) throws PrometheusException {
+    JsonNode result = results(status, body);
+    return result.isEmpty() ? OptionalDouble.empty() : number(result.get(0));
+  }
+
+  /** The series of an instant query's answer (an empty array for an empty vector). */
+  static JsonNode results(int status, String body) throws PrometheusException {
     JsonNode answer;
     try {
       answer = JSON.readTree(body);
@@ -151,10 +185,12 @@ public final class PrometheusQuery {
                   answer.path("error").asText("no message")));
     }
     JsonNode result = answer.path("data").path("result");
-    if (!result.isArray() || result.isEmpty()) {
-      return OptionalDouble.empty();
-    }
-    String text = result.get(0).path("value").path(1).asText("NaN");
+    return result.isArray() ? result : JSON.createArrayNode();
+  }
+
+  /** A series' value; empty for NaN or infinite. */
+  private static OptionalDouble number(JsonNode series) throws PrometheusException {
+    String text = series.path("value").path(1).asText("NaN");
     try {
       double value = Double.parseDouble(text);
       return Double.isFinite(value) ? OptionalDouble.of(value) : OptionalDouble.empty();

@@ -189,7 +189,7 @@ public class CanaryAnalysis {
   }
 
   private static IntervalStats stats(Measurement m) {
-    return new IntervalStats(m.requests(), m.errors(), m.latencyP99());
+    return new IntervalStats(m.requests(), m.errors(), m.latencyP99(), m.predictions());
   }
 
   private static String key(String uid, int revision) {

@@ -1,5 +1,6 @@
 package dev.modelops.operator.rollout;
 
+import dev.modelops.operator.analysis.Predictions;
 import dev.modelops.operator.api.v1alpha1.AnalysisSpec;
 import dev.modelops.operator.api.v1alpha1.AnalysisVerdict;
 import java.time.Duration;
@@ -69,13 +70,36 @@ public final class AnalysisJudge {
         return v;
       }
     }
-    v.verdict = PASS;
-    v.message =
+    String passed =
         errors
             + " within maxErrorRate "
             + maxErrorRate
             + (canary.p99Seconds().isPresent() ? "; p99 latency " + canary.p99Text() : "")
             + (spec.maxLatencyP99 == null ? "" : " within " + spec.maxLatencyP99);
+    if (spec.maxOutputDivergence != null) {
+      Predictions c = canary.predictions();
+      Predictions s = stable.predictions();
+      if (c.total() < Math.max(1, minRequests) || s.total() < Math.max(1, minRequests)) {
+        passed +=
+            "; predictions not compared: %d of the canary's and %d of the stable's counted, fewer than minRequests %d"
+                .formatted(c.total(), s.total(), minRequests);
+      } else {
+        double distance = c.distanceTo(s);
+        v.outputDivergence = String.format(Locale.ROOT, "%.3f", distance);
+        String compared =
+            "predictions' Jensen-Shannon distance from the stable's %s (canary %s; stable %s)"
+                .formatted(v.outputDivergence, c, s);
+        if (distance > spec.maxOutputDivergence) {
+          v.verdict = FAIL;
+          v.message =
+              compared + " is over maxOutputDivergence " + spec.maxOutputDivergence + "; " + errors;
+          return v;
+        }
+        passed += "; " + compared + " within maxOutputDivergence " + spec.maxOutputDivergence;
+      }
+    }
+    v.verdict = PASS;
+    v.message = passed;
     return v;
   }
 }

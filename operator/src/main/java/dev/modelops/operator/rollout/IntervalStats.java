@@ -1,5 +1,6 @@
 package dev.modelops.operator.rollout;
 
+import dev.modelops.operator.analysis.Predictions;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -10,10 +11,16 @@ import java.util.OptionalDouble;
  * @param requests inference requests answered
  * @param errors of those, server errors (a client's bad requests are not the model's fault)
  * @param p99Seconds the 99th-percentile latency, absent without requests
+ * @param predictions the predictions answered, by bin
  */
-public record IntervalStats(long requests, long errors, OptionalDouble p99Seconds) {
+public record IntervalStats(
+    long requests, long errors, OptionalDouble p99Seconds, Predictions predictions) {
 
   public static final IntervalStats NONE = new IntervalStats(0, 0, OptionalDouble.empty());
+
+  public IntervalStats(long requests, long errors, OptionalDouble p99Seconds) {
+    this(requests, errors, p99Seconds, Predictions.NONE);
+  }
 
   /** Errors over requests; absent without requests (never NaN). */
   public Optional<Double> errorRate() {

@@ -99,4 +99,17 @@ class MeasurementTest {
     // in (0.027962026, 0.033554431], which holds the 49th request alone.
     assertThat(m.latencyP99().getAsDouble()).isCloseTo(0.03081415255, within(1e-9));
   }
+
+  @Test
+  void predictionsAreEachPodsGrowthByBinAndARestartedPodCountsFromZero() {
+    PodSample aStart = new PodSample(10, 0, LatencyBuckets.NONE, Map.of("0", 6.0, "1", 4.0));
+    PodSample aEnd = new PodSample(25, 0, LatencyBuckets.NONE, Map.of("0", 16.0, "1", 9.0));
+    PodSample bStart = new PodSample(50, 0, LatencyBuckets.NONE, Map.of("0", 50.0));
+    PodSample bRestarted = new PodSample(7, 0, LatencyBuckets.NONE, Map.of("0", 2.0, "2", 5.0));
+    Measurement m =
+        Measurement.between(Map.of("a", aStart, "b", bStart), Map.of("a", aEnd, "b", bRestarted));
+    assertThat(m.predictions().counts())
+        .containsExactlyEntriesOf(new java.util.TreeMap<>(Map.of("0", 12L, "1", 5L, "2", 5L)));
+    assertThat(m.predictions().total()).isEqualTo(22);
+  }
 }

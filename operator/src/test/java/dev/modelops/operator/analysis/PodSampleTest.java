@@ -126,4 +126,36 @@ class PodSampleTest {
     assertThat(new PodSample(100, 9, earlier.latency()).restartedSince(earlier)).isTrue();
     assertThat(new PodSample(100, 10, LatencyBuckets.NONE).restartedSince(earlier)).isTrue();
   }
+
+  @Test
+  void readsThePredictionsByBinSummedOverOutputs() {
+    // As the runtime writes them (PredictionCountsTest's scrape of the test MLP).
+    String text =
+        """
+        modelops_inference_predictions_total{bin="0",model="mlp",output="output",revision="0"} 3.0
+        modelops_inference_predictions_total{bin="1",model="mlp",output="output",revision="0"} 0.0
+        modelops_inference_predictions_total{bin="2",model="mlp",output="output",revision="0"} 2.0
+        modelops_inference_predictions_total{bin="2",model="mlp",output="other",revision="0"} 1.0
+        modelops_inference_predictions_total{model="mlp",output="output",revision="0"} 9.0
+        modelops_inference_predictions_total{bin="1",model="mlp",output="output",revision="0"} NaN
+        """;
+    assertThat(PodSample.parse(text).predictions())
+        .containsExactlyInAnyOrderEntriesOf(java.util.Map.of("0", 3.0, "1", 0.0, "2", 3.0));
+  }
+
+  @Test
+  void restartedWhenAPredictionCountWentDown() {
+    LatencyBuckets none = LatencyBuckets.NONE;
+    PodSample earlier = new PodSample(10, 0, none, java.util.Map.of("0", 6.0, "1", 4.0));
+    assertThat(
+            new PodSample(10, 0, none, java.util.Map.of("0", 6.0, "1", 4.0))
+                .restartedSince(earlier))
+        .isFalse();
+    assertThat(
+            new PodSample(10, 0, none, java.util.Map.of("0", 6.0, "1", 3.0))
+                .restartedSince(earlier))
+        .isTrue();
+    assertThat(new PodSample(10, 0, none, java.util.Map.of("0", 10.0)).restartedSince(earlier))
+        .isTrue();
+  }
 }

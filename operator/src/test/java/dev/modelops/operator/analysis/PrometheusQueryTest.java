@@ -25,6 +25,22 @@ class PrometheusQueryTest {
   }
 
   @Test
+  void predictionsAreAskedByBinAndEachSeriesIsKept() throws Exception {
+    assertThat(PrometheusQuery.predictions("namespace=\"shop\"", "[30s]"))
+        .isEqualTo(
+            "sum by (bin) (increase(modelops_inference_predictions_total{namespace=\"shop\"}[30s]))");
+    String answer =
+        """
+        {"status":"success","data":{"resultType":"vector","result":[
+          {"metric":{"bin":"0"},"value":[1764669600,"41.9"]},
+          {"metric":{"bin":"2"},"value":[1764669600,"3"]}]}}
+        """;
+    var result = PrometheusQuery.results(200, answer);
+    assertThat(result).hasSize(2);
+    assertThat(result.get(1).path("metric").path("bin").asText()).isEqualTo("2");
+  }
+
+  @Test
   void aRevisionsPodsAreMatchedAndNoOtherModelDeploymentsOnes() {
     Pattern revision3 = Pattern.compile(PrometheusQuery.podsOf("iris-r3"));
     assertThat(revision3.matcher("iris-r3-7c9f8d6b5-x2x7q").matches()).isTrue();

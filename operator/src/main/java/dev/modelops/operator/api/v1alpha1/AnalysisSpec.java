@@ -56,6 +56,18 @@ public class AnalysisSpec {
   @JsonPropertyDescription("Highest 99th-percentile latency of the canary, for example 250ms.")
   public String maxLatencyP99;
 
+  @Min(0)
+  @Max(1)
+  @JsonPropertyDescription(
+      "Highest Jensen-Shannon distance (in bits, 0 to 1) between the canary's and the stable"
+          + " revision's predictions over the same interval: the predicted classes of a"
+          + " classifier, or a score's tenths of [0, 1]. Unset: not compared. It catches a model"
+          + " that answers the same traffic very differently (one that predicts one class for"
+          + " everything, classes out of order); a retrained model is meant to differ somewhat,"
+          + " so set it above the change you expect. Compared only when both revisions counted"
+          + " at least minRequests predictions in the interval.")
+  public Double maxOutputDivergence;
+
   @JsonPropertyDescription(
       "Where metrics come from: pods (the operator reads each runtime pod's /q/metrics by pod IP) or prometheus. Unset:"
           + " prometheus when the prometheus block is given, else the operator's default"

@@ -37,4 +37,9 @@ public class AnalysisVerdict {
 
   @JsonPropertyDescription("The stable revision's 99th-percentile latency in the same interval.")
   public String stableLatencyP99;
+
+  @JsonPropertyDescription(
+      "Jensen-Shannon distance between the canary's and the stable revision's predictions in the"
+          + " interval, when maxOutputDivergence is set and both counted enough of them.")
+  public String outputDivergence;
 }
