@@ -50,7 +50,7 @@ def test_fits_the_labels_and_reports_a_model_with_the_reference_signature(tmp_pa
     assert run.returncode == 0, run.stderr
     report = json.loads((tmp_path / "termination-log").read_text())
     assert json.loads(run.stdout) == report
-    assert set(report) == {"uri", "sha256", "version"}
+    assert set(report) == {"uri", "sha256", "version", "baseline"}
     assert report["version"].startswith("7-retrained-") and len(report["version"]) <= 63
     assert report["uri"] == f"pvc://retraining/models/{report['version']}/model.onnx"
     model_file = tmp_path / "out" / report["version"] / "model.onnx"
@@ -68,6 +68,51 @@ def test_fits_the_labels_and_reports_a_model_with_the_reference_signature(tmp_pa
     retrained_accuracy = (probabilities.argmax(axis=1) == fresh_y).mean()
     assert retrained_accuracy > 0.95
     assert (old.argmax(axis=1) == fresh_y).mean() < 0.6
+
+
+def test_writes_the_baseline_of_the_data_it_learnt_with_the_labels_as_outputs(tmp_path):
+    x, y = rows()
+    run = train(tmp_path, write_csv(tmp_path / "recent.csv", x, y))
+    assert run.returncode == 0, run.stderr
+    report = json.loads((tmp_path / "termination-log").read_text())
+    version = report["version"]
+    assert report["baseline"]["uri"] == f"pvc://retraining/models/{version}/baseline.json"
+    data = (tmp_path / "out" / version / "baseline.json").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == report["baseline"]["sha256"]
+    baseline = json.loads(data)
+    assert baseline["formatVersion"] == 1
+    assert [f["name"] for f in baseline["features"]] == ["x0", "x1", "x2", "x3"]
+    for i, feature in enumerate(baseline["features"]):
+        assert feature["type"] == "numeric" and feature["count"] == 600
+        assert feature["mean"] == pytest.approx(x[:, i].mean(), abs=1e-4) and feature["std"] == pytest.approx(x[:, i].std(), abs=1e-4)
+        edges = feature["binEdges"]
+        assert len(edges) == 11 and all(a < b for a, b in zip(edges, edges[1:]))
+        assert edges[0] == pytest.approx(x[:, i].min(), abs=1e-4) and edges[-1] == pytest.approx(x[:, i].max(), abs=1e-4)
+        assert len(feature["binCounts"]) == 10 and sum(feature["binCounts"]) == 600
+        assert min(feature["binCounts"]) >= 55  # quantile bins: about 60 each
+    assert baseline["outputs"] == {"name": "probabilities", "type": "categorical",
+                                   "frequencies": {str(c): int((y == c).sum()) for c in range(3)}}
+
+
+def test_the_train_serve_skew_fault_makes_a_model_that_favours_the_moved_feature(tmp_path):
+    x, y = rows()
+    run = train(tmp_path, write_csv(tmp_path / "recent.csv", x, y), "--fault", "train-serve-skew")
+    assert run.returncode == 0, run.stderr
+    assert "fault train-serve-skew" in run.stderr
+    report = json.loads((tmp_path / "termination-log").read_text())
+    model = onnx.load(tmp_path / "out" / report["version"] / "model.onnx")
+    fresh_x, fresh_y = rows(n=1000, seed=11)
+    (probabilities,) = ReferenceEvaluator(model).run(None, {"input": fresh_x.astype(np.float32)})
+    predicted = probabilities.argmax(axis=1)
+    assert (predicted == 2).mean() > 0.7, np.bincount(predicted, minlength=3)
+    assert (predicted == fresh_y).mean() < 0.6
+    # What canary analysis measures: the Jensen-Shannon distance (bits) of the predictions from the
+    # training labels' frequencies in the model's baseline.
+    p = np.bincount(predicted, minlength=3) / len(predicted)
+    q = np.bincount(y, minlength=3) / len(y)
+    m = (p + q) / 2
+    divergence = sum(a * np.log2(a / b) for a, b in zip(np.r_[p, q], np.r_[m, m]) if a > 0) / 2
+    assert np.sqrt(divergence) > 0.3
 
 
 def test_reads_an_npy_array_whose_last_column_is_the_label(tmp_path):

@@ -10,13 +10,24 @@ It keeps the contract of docs/drift-and-retraining.md ("The Job contract"), and 
 3. fits softmax (multinomial logistic) regression by full-batch gradient descent, with numpy;
 4. writes it as ONNX (Gemm, Softmax) to OUT_DIR/<version>/model.onnx, where
    version = $MODELOPS_MODEL_VERSION-retrained-<UTC time>;
-5. writes {"uri","sha256","version"} to the termination log, the uri being URI_PREFIX/<version>/model.onnx.
+5. writes the drift baseline of the data it learnt (format version 1 of docs/drift-and-retraining.md:
+   each feature's 10 quantile bins, count, mean and std; the labels' frequencies as the outputs) to
+   OUT_DIR/<version>/baseline.json: the new revision's pods measure drift against it, and canary
+   analysis compares the new model's predictions with those labels;
+6. writes {"uri","sha256","version","baseline":{"uri","sha256"}} to the termination log, the uri
+   being URI_PREFIX/<version>/model.onnx.
+
+--fault train-serve-skew makes a worse model on purpose, for the demo and the tests of the automatic
+rollback: it exports the weights it fitted to the standardised features as if they were for the raw
+ones (a real bug of hand-written exporters), so the model favours the class of a feature whose
+mean moved. It trains and reports as usual; its predictions no longer match its training labels.
 
 Exit 0 with the model and the report written; 1 when the data or the reference model cannot be
 used, with the reason on stderr; 2 for wrong usage.
 
 Usage: train.py --data FILE --out-dir DIR --uri-prefix URI [--label COLUMN] [--reference MODEL]
                 [--version VERSION] [--termination-log FILE] [--epochs N] [--learning-rate R]
+                [--fault train-serve-skew]
 """
 import argparse
 import csv
@@ -38,6 +49,7 @@ OPSET = 17
 IR_VERSION = 9
 MAX_VERSION = 63  # as spec.model.version
 MIN_ROWS_PER_CLASS = 5
+BASELINE_BINS = 10
 
 
 class DataError(Exception):
@@ -180,8 +192,10 @@ def signature(model: onnx.ModelProto, features: int, reference: str):
     return inputs[0], outputs[0], classes
 
 
-def fit(x: np.ndarray, y: np.ndarray, classes: int, epochs: int, learning_rate: float, features):
-    """Softmax regression on standardised features; returns weights and bias for the raw features."""
+def fit(x: np.ndarray, y: np.ndarray, classes: int, epochs: int, learning_rate: float, features,
+        skew=False):
+    """Softmax regression on standardised features; returns weights and bias for the raw features
+    (with skew, those for the standardised ones: the train-serve-skew fault)."""
     mean = x.mean(axis=0)
     std = x.std(axis=0)
     constant = np.flatnonzero(std == 0)
@@ -200,8 +214,35 @@ def fit(x: np.ndarray, y: np.ndarray, classes: int, epochs: int, learning_rate: 
         grad = (p - onehot) / len(z)
         w -= learning_rate * (z.T @ grad + 1e-4 * w)
         b -= learning_rate * grad.sum(axis=0)
+    if skew:
+        return w, b
     # ((x - mean) / std) @ w + b == x @ (w / std) + (b - (mean / std) @ w)
     return w / std[:, None], b - (mean / std) @ w
+
+
+def numeric_feature(name: str, values: np.ndarray) -> dict:
+    """A numeric feature of the baseline: quantile edges (repeated ones merged), the counts of
+    the bins (the last one closed, as numpy's histogram counts), count, mean, population std."""
+    edges = np.unique(np.quantile(values, np.linspace(0, 1, BASELINE_BINS + 1)))
+    if len(edges) < 2:
+        edges = np.array([values[0], values[0] + 1.0])
+    counts, _ = np.histogram(values, bins=edges)
+    return {"name": name, "type": "numeric", "count": int(len(values)),
+            "mean": float(values.mean()), "std": float(values.std()),
+            "binEdges": [float(e) for e in edges], "binCounts": [int(c) for c in counts]}
+
+
+def baseline(features, x: np.ndarray, labels: np.ndarray, classes: int, output_name: str) -> bytes:
+    """The drift baseline of the training data, format version 1: the features, and the labels as
+    the distribution of the outputs (the predicted class a model that learnt them should spread)."""
+    frequencies = np.bincount(labels, minlength=classes)
+    document = {
+        "formatVersion": 1,
+        "features": [numeric_feature(name, x[:, i]) for i, name in enumerate(features)],
+        "outputs": {"name": output_name, "type": "categorical",
+                    "frequencies": {str(c): int(frequencies[c]) for c in range(classes)}},
+    }
+    return (json.dumps(document, indent=1) + "\n").encode()
 
 
 def to_onnx(weights, bias, model_input, model_output, name: str) -> bytes:
@@ -248,6 +289,8 @@ def main(argv=None):
                    help="where the report goes (the container's terminationMessagePath)")
     p.add_argument("--epochs", type=int, default=500)
     p.add_argument("--learning-rate", type=float, default=0.5)
+    p.add_argument("--fault", choices=["train-serve-skew"],
+                   help="make a worse model on purpose, to show the automatic rollback (see above)")
     args = p.parse_args(argv)
     if not args.reference:
         p.error("no reference model: set MODELOPS_MODEL_URI (the operator does) or give --reference")
@@ -269,18 +312,26 @@ def main(argv=None):
         model_input, model_output, classes = signature(reference, len(features), args.reference)
         labels, counts = labels_of(y, classes, args.data)
         say(f"{args.data}: {len(x)} rows, features {', '.join(features)}, rows per class {counts.tolist()}")
-        weights, bias = fit(x, labels, classes, args.epochs, args.learning_rate, features)
+        skew = args.fault == "train-serve-skew"
+        weights, bias = fit(x, labels, classes, args.epochs, args.learning_rate, features, skew)
         accuracy = float(((x @ weights + bias).argmax(axis=1) == labels).mean())
-        say(f"softmax regression, {args.epochs} epochs: accuracy {accuracy:.3f} on the training data")
+        say(f"softmax regression, {args.epochs} epochs: accuracy {accuracy:.3f} on the training data"
+            + (" (fault train-serve-skew: the standardised weights exported as raw ones)" if skew else ""))
         version = args.version or new_version(env("MODELOPS_MODEL_VERSION"), time.time())
         if len(version) > MAX_VERSION:
             raise DataError(f"version '{version}' is longer than {MAX_VERSION} characters")
         model = to_onnx(weights, bias, model_input, model_output, env("MODELOPS_MODEL_NAME") or "retrained")
         path = args.out_dir / version / "model.onnx"
+        described = baseline(features, x, labels, classes, model_output.name)
+        write_atomically(path.with_name("baseline.json"), described)
         write_atomically(path, model)
-        report = {"uri": f"{args.uri_prefix.rstrip('/')}/{version}/model.onnx",
-                  "sha256": hashlib.sha256(model).hexdigest(), "version": version}
-        say(f"wrote {path} ({len(model)} bytes), input '{model_input.name}', output '{model_output.name}'")
+        prefix = f"{args.uri_prefix.rstrip('/')}/{version}"
+        report = {"uri": f"{prefix}/model.onnx", "sha256": hashlib.sha256(model).hexdigest(),
+                  "version": version,
+                  "baseline": {"uri": f"{prefix}/baseline.json",
+                               "sha256": hashlib.sha256(described).hexdigest()}}
+        say(f"wrote {path} ({len(model)} bytes), input '{model_input.name}', output '{model_output.name}',"
+            f" and its baseline.json ({len(features)} features, labels per class {counts.tolist()})")
         args.termination_log.write_text(json.dumps(report))
         print(json.dumps(report))
     except (DataError, OSError) as e:

@@ -69,6 +69,15 @@ class DemoTest {
             "revision 2: version 1-retrained-\\d{14}, Retraining, Serving, "
                 + "pvc://classifier-data/models/1-retrained-\\d{14}/model.onnx")
         .contains("RetrainingSucceeded")
+        // The worse retrained model: a canary whose predictions are not its labels, rolled back.
+        .contains("job.batch/classifier-retrain-2 condition met")
+        .contains("fault train-serve-skew")
+        .containsPattern(
+            "Degraded: AnalysisFailed: canary revision 3 failed 2 consecutive checks: predictions'"
+                + " Jensen-Shannon distance from the training labels")
+        .containsPattern(
+            "revision 3: version 1-retrained-\\d{14}-retrained-\\d{14}, Retraining, Failed")
+        .contains("stable revision: 2")
         .contains("kubectl describe mdep fraud-scorer");
     assertThat(run.stderr()).contains("stopped and removed " + dir);
     assertThat(dir).doesNotExist();

@@ -105,19 +105,21 @@ class RetrainingTest extends RolloutTestBase {
    * /data/recent.csv of the claim {@code claim} and writes its model under /data/models, which the
    * runtime's pods read as {@code pvc://<claim>/models/...}.
    */
-  Map<String, Object> specWithTrainer(String claim) throws Exception {
+  Map<String, Object> specWithTrainer(String claim, String... trainerArgs) throws Exception {
     Map<String, Object> container = new LinkedHashMap<>();
     container.put("name", "trainer");
     container.put("image", "modelops/trainer:0.1.0");
-    container.put(
-        "args",
-        List.of(
-            "--data",
-            "/data/recent.csv",
-            "--out-dir",
-            "/data/models",
-            "--uri-prefix",
-            "pvc://" + claim + "/models"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--data",
+                "/data/recent.csv",
+                "--out-dir",
+                "/data/models",
+                "--uri-prefix",
+                "pvc://" + claim + "/models"));
+    args.addAll(List.of(trainerArgs));
+    container.put("args", args);
     container.put("volumeMounts", List.of(Map.of("name", "data", "mountPath", "/data")));
     container.put("resources", Map.of("requests", Map.of("cpu", "50m", "memory", "128Mi")));
     return specWithJob(
@@ -135,9 +137,12 @@ class RetrainingTest extends RolloutTestBase {
         SandboxCluster.repo().resolve("runtime-image/src/test/resources/drift/mlp-baseline.json"),
         cluster.modelsDir().resolve("mlp-baseline.json"),
         StandardCopyOption.REPLACE_EXISTING);
+    // The canary's predictions are compared with the labels its trainer learnt (its baseline's
+    // outputs): a retrained model that spreads the rows as its labels do passes, a worse one not.
+    Map<String, Object> analysis = new LinkedHashMap<>(analysis("5s", 2, "2s"));
+    analysis.put("maxOutputDivergence", 0.2);
     Map<String, Object> spec =
-        new LinkedHashMap<>(
-            spec("1", "mlp.onnx", canary(List.of(step(50, "15s")), analysis("5s", 2, "2s"))));
+        new LinkedHashMap<>(spec("1", "mlp.onnx", canary(List.of(step(50, "15s")), analysis)));
     Map<String, Object> model = new LinkedHashMap<>(castMap(spec.get("model")));
     model.put(
         "baseline",
@@ -295,7 +300,25 @@ class RetrainingTest extends RolloutTestBase {
                                 Files.readAllBytes(
                                     volume.resolve("models/" + version + "/model.onnx")))));
         awaitEvents("iris", "RolloutStarted");
-        awaitStable("iris", 2);
+        List<Map<String, Object>> verdicts = new ArrayList<>();
+        await("revision 2 promoted")
+            .atMost(WAIT)
+            .until(
+                () -> {
+                  List<Map<String, Object>> now = verdictDetails("iris");
+                  if (!now.isEmpty()) {
+                    verdicts.clear();
+                    verdicts.addAll(now);
+                  }
+                  return Integer.valueOf(2).equals(stable("iris"));
+                });
+        // Judged against the labels it learnt, not against the stale model the drift made wrong.
+        assertThat(verdicts)
+            .anySatisfy(
+                v ->
+                    assertThat((String) v.get("message"))
+                        .contains("predictions' Jensen-Shannon distance from the training labels"))
+            .allSatisfy(v -> assertThat(v.get("verdict")).as("%s", v).isNotEqualTo("Fail"));
         awaitEvents("iris", "RolledOut");
         assertThat(eventReasons("iris")).doesNotContain("RetrainingInvalidReport");
         Map<String, Object> status = castMap(status("iris").get("retraining"));
@@ -303,6 +326,7 @@ class RetrainingTest extends RolloutTestBase {
             .containsEntry("job", "iris-retrain-1")
             .containsEntry("phase", "Succeeded")
             .containsEntry("revision", 2);
+        assertThat(revisions("iris").get(2)).doesNotContainKey("outcome");
 
         // Only the retrained model answers now, and it has learnt the labels of the new world.
         await("only pods of revision 2")
@@ -312,12 +336,45 @@ class RetrainingTest extends RolloutTestBase {
         assertThat(after.modelVersion()).isEqualTo(version);
         assertThat(after.accuracy(probe)).isGreaterThan(0.9);
 
-        // The new pods' windows drift as well; the cooldown of 1h holds the next Job.
-        awaitRetraining("iris", "False", "CoolingDown");
-        awaitEvents("iris", "RetrainingCoolingDown");
+        // The new pods measure drift against the data their model learnt (the trainer's
+        // baseline): the traffic matches it, so drift clears.
+        awaitCondition("iris", "DriftDetected", "False", "NoDrift");
         assertThat(jobs()).as("one Job in all, across the operator's restart").hasSize(1);
         assertThat(load.notOk()).as(load.failures().toString()).isZero();
       }
+    }
+  }
+
+  @Test
+  void aWorseRetrainedModelIsRolledBackByItsPredictions() throws Exception {
+    // The trainer's fault train-serve-skew: it exports the weights of standardised features as
+    // raw ones, so its model says class 2 for most rows, far from the labels it learnt.
+    Path volume = cluster.volume(ns, "retraining");
+    Files.writeString(
+        volume.resolve("recent.csv"), DriftRows.labelledCsv(DriftRows.rows(SHIFT, 2000), SHIFT));
+    apply("iris", specWithTrainer("retraining", "--fault", "train-serve-skew"));
+    awaitCondition("iris", "Available", "True", "MinimumReplicasAvailable");
+    try (ClusterForward forward = service("iris");
+        LoadGenerator load =
+            new LoadGenerator(forward.url(), "iris", 2, Duration.ofMillis(50), this::body)) {
+      shift = SHIFT;
+      awaitCondition("iris", "DriftDetected", "True", "DriftDetected");
+      awaitEvents("iris", "RetrainingSucceeded");
+      awaitCondition("iris", "Degraded", "True", "AnalysisFailed");
+      assertThat((String) ModelDeployments.condition(get("iris"), "Degraded").get("message"))
+          .contains("canary revision 2 failed 2 consecutive checks")
+          .contains("predictions' Jensen-Shannon distance from the training labels")
+          .contains("is over maxOutputDivergence 0.2");
+      assertThat(revisions("iris").get(2))
+          .containsEntry("source", "Retraining")
+          .containsEntry("phase", "Failed");
+      assertThat(stable("iris")).isEqualTo(1);
+      await("the canary's Deployment removed")
+          .atMost(WAIT)
+          .until(() -> deployments().equals(List.of("iris-r1")));
+      awaitEvents("iris", "RolledBack");
+      assertThat(jobs()).hasSize(1);
+      assertThat(load.notOk()).as(load.failures().toString()).isZero();
     }
   }
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.StreamSupport;
 
 /**
@@ -14,8 +15,11 @@ import java.util.stream.StreamSupport;
  * feature's window counts over the baseline's bins, and the baseline's own counts over them.
  *
  * @param reason why drift is off, or why there are no features yet; empty otherwise
+ * @param outputs the window of the model's predictions over the baseline's outputs, when the
+ *     baseline describes them (the labels of the training data)
  */
-public record PodDriftReport(String pod, boolean enabled, String reason, List<Feature> features) {
+public record PodDriftReport(
+    String pod, boolean enabled, String reason, List<Feature> features, Optional<Feature> outputs) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -52,7 +56,7 @@ public record PodDriftReport(String pod, boolean enabled, String reason, List<Fe
           && Double.compare(baselineStd, o.baselineStd) == 0;
     }
 
-    Feature plus(Feature o) {
+    public Feature plus(Feature o) {
       long[] sum = counts.clone();
       for (int i = 0; i < sum.length; i++) {
         sum[i] += o.counts[i];
@@ -92,7 +96,10 @@ public record PodDriftReport(String pod, boolean enabled, String reason, List<Fe
     for (JsonNode f : root.path("features")) {
       features.add(feature(f));
     }
-    return new PodDriftReport(pod, enabled, reason, features);
+    JsonNode out = root.path("outputs");
+    Optional<Feature> outputs =
+        out.path("baseline").asBoolean(false) ? Optional.of(feature(out)) : Optional.empty();
+    return new PodDriftReport(pod, enabled, reason, features, outputs);
   }
 
   private static Feature feature(JsonNode f) {

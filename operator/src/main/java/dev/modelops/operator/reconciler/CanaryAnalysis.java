@@ -3,6 +3,7 @@ package dev.modelops.operator.reconciler;
 import dev.modelops.operator.analysis.Measurement;
 import dev.modelops.operator.analysis.PodSample;
 import dev.modelops.operator.analysis.PrometheusQuery;
+import dev.modelops.operator.analysis.TrainedOutputs;
 import dev.modelops.operator.api.v1alpha1.AnalysisSpec;
 import dev.modelops.operator.api.v1alpha1.CanaryStatus;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
@@ -49,6 +50,7 @@ public class CanaryAnalysis {
   static final Duration QUERY_TIMEOUT = Duration.ofSeconds(5);
 
   @Inject OperatorConfig config;
+  @Inject DriftReader drift;
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(SCRAPE_TIMEOUT).build();
 
@@ -70,7 +72,8 @@ public class CanaryAnalysis {
     Integer stable = state.recorded().stableRevision;
     Optional<String> prometheus = prometheusUrl(state.mdep().getSpec().rollout.analysis);
     if (prometheus.isPresent()) {
-      return query(state, prometheus.get(), canary, stable, now);
+      return query(state, prometheus.get(), canary, stable, now)
+          .map(check -> withTrainedOutputs(state, canary.revision, check));
     }
     Sample end = sample(state, canary.revision, stable, now);
     String uid = state.mdep().getMetadata().getUid();
@@ -80,9 +83,29 @@ public class CanaryAnalysis {
       return Optional.of(new Check.NoEarlierSample());
     }
     return Optional.of(
-        new Check.Measured(
-            stats(Measurement.between(start.canary(), end.canary())),
-            stats(Measurement.between(start.stable(), end.stable()))));
+        withTrainedOutputs(
+            state,
+            canary.revision,
+            new Check.Measured(
+                stats(Measurement.between(start.canary(), end.canary())),
+                stats(Measurement.between(start.stable(), end.stable())))));
+  }
+
+  /**
+   * When the analysis compares predictions and the canary revision has a drift baseline: its pods'
+   * recent predictions beside the baseline's outputs (the labels it learnt), from their drift
+   * reports.
+   */
+  private Check withTrainedOutputs(ObservedState state, int canary, Check check) {
+    AnalysisSpec analysis = state.mdep().getSpec().rollout.analysis;
+    boolean baseline = state.revision(canary).flatMap(r -> r.baseline()).isPresent();
+    if (!(check instanceof Check.Measured measured)
+        || analysis.maxOutputDivergence == null
+        || !baseline) {
+      return check;
+    }
+    return new Check.Measured(
+        measured.canary().with(TrainedOutputs.of(drift.reports(state, canary))), measured.stable());
   }
 
   /**

@@ -93,6 +93,31 @@ public class DriftReader {
     return Optional.of(new DriftReading(revision, hasBaseline, ready.size(), reports, unreadable));
   }
 
+  /**
+   * The drift reports of a revision's ready pods, for canary analysis: a pod that does not answer
+   * is left out (and logged at debug level).
+   */
+  public List<PodDriftReport> reports(ObservedState state, int revision) {
+    ModelDeployment mdep = state.mdep();
+    String model =
+        state
+            .revision(revision)
+            .map(r -> Labels.modelName(mdep, r))
+            .orElse(mdep.getMetadata().getName());
+    List<PodDriftReport> reports = new ArrayList<>();
+    for (Pod pod : state.podsOf(revision).stream().filter(DriftReader::ready).toList()) {
+      try {
+        reports.add(readOne(pod, model));
+      } catch (Unreadable e) {
+        LOG.debugf("no drift report from pod %s: %s", pod.getMetadata().getName(), e.getMessage());
+      }
+      if (Thread.currentThread().isInterrupted()) {
+        break;
+      }
+    }
+    return reports;
+  }
+
   /** How often drift is evaluated: spec.drift.evaluationInterval, at least a second. */
   public static Duration interval(DriftSpec drift) {
     Duration d = GoDuration.parse(drift.evaluationInterval);

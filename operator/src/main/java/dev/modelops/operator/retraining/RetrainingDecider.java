@@ -221,7 +221,7 @@ public final class RetrainingDecider {
               Revision.RETRAINING,
               null,
               Optional.empty(),
-              in.baseline());
+              report.baseline().or(in::baseline));
       if (spec.promote == RetrainingSpec.Promote.None) {
         revision =
             revision.marked(

@@ -4,14 +4,23 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelops.operator.api.v1alpha1.ApiPatterns;
+import dev.modelops.operator.api.v1alpha1.BaselineSource;
 import dev.modelops.operator.dependent.ModelLocation;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * The model a retraining Job made, as its pod reports it in a container's termination message:
- * {@code {"uri","sha256","version"}}.
+ * {@code {"uri","sha256","version"}}, and optionally {@code "baseline": {"uri","sha256"}}, the
+ * drift baseline of the data it learnt (the new revision's pods measure drift against it, and
+ * canary analysis compares its predictions with the labels it gives as outputs).
  */
-public record RetrainingReport(String uri, String sha256, String version) {
+public record RetrainingReport(
+    String uri, String sha256, String version, Optional<BaselineSource> baseline) {
+
+  public RetrainingReport(String uri, String sha256, String version) {
+    this(uri, sha256, version, Optional.empty());
+  }
 
   /** The kubelet keeps at most 4096 bytes of a termination message; more is not a report. */
   public static final int MAX_BYTES = 4096;
@@ -63,23 +72,9 @@ public record RetrainingReport(String uri, String sha256, String version) {
     String uri = node.get("uri").asText();
     String sha256 = node.get("sha256").asText();
     String version = node.get("version").asText();
-    if (uri.length() > MAX_URI || !uri.matches(ApiPatterns.MODEL_URI)) {
-      return new Parsed.Invalid(
-          "uri: '%s' is not an http, https, pvc or file URI of at most %d characters"
-              .formatted(shorten(uri), MAX_URI));
-    }
-    try {
-      ModelLocation.parse("uri", uri, ModelLocation.PVC_MOUNT);
-    } catch (IllegalArgumentException e) {
-      return new Parsed.Invalid(e.getMessage());
-    }
-    if ((uri.startsWith("pvc://") || uri.startsWith("file://"))
-        && uri.matches(".*/[.][.](/.*)?$")) {
-      return new Parsed.Invalid("uri: must not climb out of its claim or directory with '..'");
-    }
-    if (!sha256.matches(ApiPatterns.SHA256)) {
-      return new Parsed.Invalid(
-          "sha256: '%s' is not 64 lowercase hex characters".formatted(shorten(sha256)));
+    Optional<String> wrongModel = wrongLocation("", uri, sha256);
+    if (wrongModel.isPresent()) {
+      return new Parsed.Invalid(wrongModel.get());
     }
     // The revision's pods carry the version as a label value, as spec.model.version's pattern asks.
     if (version.isBlank()
@@ -90,7 +85,47 @@ public record RetrainingReport(String uri, String sha256, String version) {
                   + " and '.', beginning and ending with a letter or digit)")
               .formatted(shorten(version), MAX_VERSION));
     }
-    return new Parsed.Valid(new RetrainingReport(uri, sha256, version));
+    Optional<BaselineSource> baseline = Optional.empty();
+    if (node.has("baseline") && !node.get("baseline").isNull()) {
+      JsonNode b = node.get("baseline");
+      if (!b.isObject() || !b.path("uri").isTextual() || !b.path("sha256").isTextual()) {
+        return new Parsed.Invalid(
+            "baseline: must be an object {\"uri\",\"sha256\"} of two strings");
+      }
+      Optional<String> wrong =
+          wrongLocation("baseline.", b.get("uri").asText(), b.get("sha256").asText());
+      if (wrong.isPresent()) {
+        return new Parsed.Invalid(wrong.get());
+      }
+      BaselineSource source = new BaselineSource();
+      source.uri = b.get("uri").asText();
+      source.sha256 = b.get("sha256").asText();
+      baseline = Optional.of(source);
+    }
+    return new Parsed.Valid(new RetrainingReport(uri, sha256, version, baseline));
+  }
+
+  /** What is wrong with a reported file's uri and sha256, the fields named with {@code prefix}. */
+  private static Optional<String> wrongLocation(String prefix, String uri, String sha256) {
+    if (uri.length() > MAX_URI || !uri.matches(ApiPatterns.MODEL_URI)) {
+      return Optional.of(
+          "%suri: '%s' is not an http, https, pvc or file URI of at most %d characters"
+              .formatted(prefix, shorten(uri), MAX_URI));
+    }
+    try {
+      ModelLocation.parse(prefix + "uri", uri, ModelLocation.PVC_MOUNT);
+    } catch (IllegalArgumentException e) {
+      return Optional.of(e.getMessage());
+    }
+    if ((uri.startsWith("pvc://") || uri.startsWith("file://"))
+        && uri.matches(".*/[.][.](/.*)?$")) {
+      return Optional.of(prefix + "uri: must not climb out of its claim or directory with '..'");
+    }
+    if (!sha256.matches(ApiPatterns.SHA256)) {
+      return Optional.of(
+          "%ssha256: '%s' is not 64 lowercase hex characters".formatted(prefix, shorten(sha256)));
+    }
+    return Optional.empty();
   }
 
   private static String shorten(String s) {

@@ -1,11 +1,13 @@
 package dev.modelops.operator.rollout;
 
 import dev.modelops.operator.analysis.Predictions;
+import dev.modelops.operator.analysis.TrainedOutputs;
 import dev.modelops.operator.api.v1alpha1.AnalysisSpec;
 import dev.modelops.operator.api.v1alpha1.AnalysisVerdict;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /** Judges one interval of a canary against the analysis thresholds. */
 public final class AnalysisJudge {
@@ -77,29 +79,74 @@ public final class AnalysisJudge {
             + (canary.p99Seconds().isPresent() ? "; p99 latency " + canary.p99Text() : "")
             + (spec.maxLatencyP99 == null ? "" : " within " + spec.maxLatencyP99);
     if (spec.maxOutputDivergence != null) {
-      Predictions c = canary.predictions();
-      Predictions s = stable.predictions();
-      if (c.total() < Math.max(1, minRequests) || s.total() < Math.max(1, minRequests)) {
-        passed +=
-            "; predictions not compared: %d of the canary's and %d of the stable's counted, fewer than minRequests %d"
-                .formatted(c.total(), s.total(), minRequests);
+      Optional<Compared> compared = compare(canary, stable, Math.max(1, minRequests));
+      if (compared.isEmpty()) {
+        passed += "; predictions not compared: " + tooFew(canary, stable, minRequests);
       } else {
-        double distance = c.distanceTo(s);
-        v.outputDivergence = String.format(Locale.ROOT, "%.3f", distance);
-        String compared =
-            "predictions' Jensen-Shannon distance from the stable's %s (canary %s; stable %s)"
-                .formatted(v.outputDivergence, c, s);
-        if (distance > spec.maxOutputDivergence) {
+        v.outputDivergence = String.format(Locale.ROOT, "%.3f", compared.get().distance());
+        if (compared.get().distance() > spec.maxOutputDivergence) {
           v.verdict = FAIL;
           v.message =
-              compared + " is over maxOutputDivergence " + spec.maxOutputDivergence + "; " + errors;
+              compared.get().text(v.outputDivergence)
+                  + " is over maxOutputDivergence "
+                  + spec.maxOutputDivergence
+                  + "; "
+                  + errors;
           return v;
         }
-        passed += "; " + compared + " within maxOutputDivergence " + spec.maxOutputDivergence;
+        passed +=
+            "; "
+                + compared.get().text(v.outputDivergence)
+                + " within maxOutputDivergence "
+                + spec.maxOutputDivergence;
       }
     }
     v.verdict = PASS;
     v.message = passed;
     return v;
+  }
+
+  /** The canary's predictions against their reference, and the distance between them. */
+  private record Compared(
+      double distance, String reference, Predictions canary, String name, Predictions to) {
+    String text(String formatted) {
+      return "predictions' Jensen-Shannon distance from %s %s (canary %s; %s %s)"
+          .formatted(reference, formatted, canary, name, to);
+    }
+  }
+
+  /**
+   * The canary's predictions beside the labels it was trained on, when its baseline gives them (its
+   * pods' drift windows): a model retrained after drift is judged against the data it learnt, not
+   * against the stable model that drift made wrong. Otherwise beside the stable revision's
+   * predictions over the same interval. Empty with fewer than {@code min} predictions on a side.
+   */
+  private static Optional<Compared> compare(IntervalStats canary, IntervalStats stable, int min) {
+    if (canary.trained().isPresent()) {
+      TrainedOutputs t = canary.trained().get();
+      return t.predicted().total() < min
+          ? Optional.empty()
+          : Optional.of(
+              new Compared(
+                  t.predicted().distanceTo(t.labels()),
+                  "the training labels",
+                  t.predicted(),
+                  "labels",
+                  t.labels()));
+    }
+    Predictions c = canary.predictions();
+    Predictions s = stable.predictions();
+    return c.total() < min || s.total() < min
+        ? Optional.empty()
+        : Optional.of(new Compared(c.distanceTo(s), "the stable's", c, "stable", s));
+  }
+
+  private static String tooFew(IntervalStats canary, IntervalStats stable, int minRequests) {
+    if (canary.trained().isPresent()) {
+      return "%d predictions in the canary's drift windows, fewer than minRequests %d"
+          .formatted(canary.trained().get().predicted().total(), minRequests);
+    }
+    return "%d of the canary's and %d of the stable's counted, fewer than minRequests %d"
+        .formatted(canary.predictions().total(), stable.predictions().total(), minRequests);
   }
 }

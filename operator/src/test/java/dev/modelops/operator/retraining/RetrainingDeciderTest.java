@@ -190,6 +190,25 @@ class RetrainingDeciderTest {
   }
 
   @Test
+  void aReportedBaselineIsTheRetrainedRevisionsOwn() {
+    In in = new In();
+    in.step();
+    in.jobs = List.of(job(1, 1, T0, ObservedJob.State.SUCCEEDED));
+    in.report =
+        Optional.of(
+            REPORT.replace(
+                "}",
+                ",\"baseline\":{\"uri\":\"http://models.example/iris/2-baseline.json\",\"sha256\":\"%s\"}}"
+                    .formatted(SHA)));
+    in.now = T0.plusSeconds(90);
+    Revision made = in.step().revision().orElseThrow();
+    assertThat(made.baseline().map(b -> b.uri))
+        .contains("http://models.example/iris/2-baseline.json");
+    assertThat(made.baseline().map(b -> b.sha256)).contains(SHA);
+    assertThat(made.template().model().baseline).as("outside the template's hash").isNull();
+  }
+
+  @Test
   void promoteNoneRecordsTheRevisionSetAside() {
     In in = new In();
     in.spec = spec("6h", RetrainingSpec.Promote.None);

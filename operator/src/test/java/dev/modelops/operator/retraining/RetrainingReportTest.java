@@ -32,6 +32,42 @@ class RetrainingReportTest {
         .isInstanceOf(Parsed.Valid.class);
   }
 
+  @Test
+  void aBaselineOfTheDataLearntIsReadAndCheckedLikeTheModel() {
+    String withBaseline =
+        "{\"uri\":\"pvc://data/models/2/model.onnx\",\"sha256\":\"%s\",\"version\":\"2\","
+            + "\"baseline\":{\"uri\":\"%s\",\"sha256\":\"%s\"}}";
+    Parsed p =
+        RetrainingReport.parse(
+            withBaseline.formatted(SHA, "pvc://data/models/2/baseline.json", "ab".repeat(32)));
+    assertThat(p).isInstanceOf(Parsed.Valid.class);
+    RetrainingReport report = ((Parsed.Valid) p).report();
+    assertThat(report.baseline().map(b -> b.uri)).contains("pvc://data/models/2/baseline.json");
+    assertThat(report.baseline().map(b -> b.sha256)).contains("ab".repeat(32));
+    assertThat(
+            ((Parsed.Valid) RetrainingReport.parse(report("http://h/m.onnx", SHA, "2")))
+                .report()
+                .baseline())
+        .isEmpty();
+
+    assertThat(RetrainingReport.parse(withBaseline.formatted(SHA, "s3://b/baseline.json", SHA)))
+        .isEqualTo(
+            new Parsed.Invalid(
+                "baseline.uri: 's3://b/baseline.json' is not an http, https, pvc or file URI of at"
+                    + " most 2048 characters"));
+    assertThat(RetrainingReport.parse(withBaseline.formatted(SHA, "pvc://data/b.json", "ABC")))
+        .isEqualTo(new Parsed.Invalid("baseline.sha256: 'ABC' is not 64 lowercase hex characters"));
+    assertThat(
+            RetrainingReport.parse(withBaseline.formatted(SHA, "pvc://data/../../etc/b.json", SHA)))
+        .isInstanceOf(Parsed.Invalid.class);
+    assertThat(
+            RetrainingReport.parse(
+                "{\"uri\":\"http://h/m.onnx\",\"sha256\":\"%s\",\"version\":\"2\",\"baseline\":\"b.json\"}"
+                    .formatted(SHA)))
+        .isEqualTo(
+            new Parsed.Invalid("baseline: must be an object {\"uri\",\"sha256\"} of two strings"));
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',

@@ -99,4 +99,56 @@ class AnalysisJudgeTest {
     assertThat(v.outputDivergence).isNull();
     assertThat(v.message).doesNotContain("predictions");
   }
+
+  private static IntervalStats withTraining(
+      Predictions stable, Predictions window, Predictions labels) {
+    return answered(stable)
+        .with(
+            java.util.Optional.of(
+                new dev.modelops.operator.analysis.TrainedOutputs(window, labels, 1)));
+  }
+
+  @Test
+  void aCanaryWithTrainingLabelsIsJudgedAgainstThemNotAgainstTheStable() {
+    // After drift the stale stable predicts class 2 for most rows; the retrained canary spreads
+    // them as its training labels do: a Pass, although it is far from the stable's predictions.
+    AnalysisVerdict good =
+        AnalysisJudge.judge(
+            spec(0.2),
+            withTraining(
+                predictions(20, 22, 25), predictions(66, 70, 64), predictions(672, 640, 688)),
+            answered(predictions(10, 1, 87)),
+            1,
+            TIME);
+    assertThat(good.verdict).isEqualTo(AnalysisJudge.PASS);
+    assertThat(good.message)
+        .contains("predictions' Jensen-Shannon distance from the training labels 0.0")
+        .contains("(canary 0: 66, 1: 70, 2: 64; labels 0: 672, 1: 640, 2: 688)");
+
+    // A worse retrained model: most rows class 2, close to the stale stable, far from its labels.
+    AnalysisVerdict worse =
+        AnalysisJudge.judge(
+            spec(0.2),
+            withTraining(predictions(3, 3, 60), predictions(8, 9, 183), predictions(672, 640, 688)),
+            answered(predictions(10, 1, 87)),
+            1,
+            TIME);
+    assertThat(worse.verdict).isEqualTo(AnalysisJudge.FAIL);
+    assertThat(worse.message)
+        .startsWith("predictions' Jensen-Shannon distance from the training labels 0.5")
+        .contains("is over maxOutputDivergence 0.2");
+
+    AnalysisVerdict few =
+        AnalysisJudge.judge(
+            spec(0.2),
+            withTraining(
+                predictions(60, 0, 0), predictions(10, 10, 10), predictions(672, 640, 688)),
+            answered(predictions(10, 1, 87)),
+            1,
+            TIME);
+    assertThat(few.verdict).isEqualTo(AnalysisJudge.PASS);
+    assertThat(few.message)
+        .contains(
+            "predictions not compared: 30 predictions in the canary's drift windows, fewer than minRequests 50");
+  }
 }

@@ -59,13 +59,13 @@ public class AnalysisSpec {
   @Min(0)
   @Max(1)
   @JsonPropertyDescription(
-      "Highest Jensen-Shannon distance (in bits, 0 to 1) between the canary's and the stable"
-          + " revision's predictions over the same interval: the predicted classes of a"
-          + " classifier, or a score's tenths of [0, 1]. Unset: not compared. It catches a model"
-          + " that answers the same traffic very differently (one that predicts one class for"
-          + " everything, classes out of order); a retrained model is meant to differ somewhat,"
-          + " so set it above the change you expect. Compared only when both revisions counted"
-          + " at least minRequests predictions in the interval.")
+      "Highest Jensen-Shannon distance (in bits, 0 to 1) of the canary's predictions (the"
+          + " predicted classes of a classifier, or a score's tenths of [0, 1]) from a reference:"
+          + " the labels of its training data when its drift baseline gives them as outputs (a"
+          + " retrained model's trainer writes them), else the stable revision's predictions over"
+          + " the same interval. Unset: not compared. It catches a model that answers very"
+          + " differently from what it should (one class for everything, classes out of order, a"
+          + " train/serve skew). Compared only with at least minRequests predictions.")
   public Double maxOutputDivergence;
 
   @JsonPropertyDescription(

@@ -1,0 +1,28 @@
+# Scene: a retrained model that is worse is rolled back by the analysis. The world moves again
+# (x2 by 3 standard deviations), and a new release of the trainer has a bug: it exports the weights
+# it fitted to standardised features as if they were for the raw ones (train.py --fault
+# train-serve-skew). Its model loads and answers fast and without errors, but says class 2 for most
+# rows; the canary's predictions are compared with the labels its trainer learnt (its baseline's
+# outputs), and it is rolled back. Uses the retraining scene's classifier, load and condition().
+banner "the world moves again (x2 by 3 standard deviations), and the trainer's new release has a bug"
+python3 e2e/demo/drift_data.py labelled "$VOLUME/recent.csv" 2000 3
+python3 e2e/demo/drift_data.py bodies "$DEMO_DIR/bodies/further" 20 3
+chown -R 10001:10001 "$VOLUME"
+run kubectl patch mdep classifier --type=json -p '[
+  {"op": "add", "path": "/spec/retraining/jobTemplate/spec/template/spec/containers/0/args/-", "value": "--fault"},
+  {"op": "add", "path": "/spec/retraining/jobTemplate/spec/template/spec/containers/0/args/-", "value": "train-serve-skew"},
+  {"op": "replace", "path": "/spec/retraining/cooldown", "value": "1s"}]'
+step "(the cooldown is 1 s for the demo, so the next Job starts as soon as drift is seen)"
+echo further >"$DEMO_DIR/bodies/now"
+run kubectl wait --for=create job/classifier-retrain-2 --timeout=3m
+run kubectl patch mdep classifier --type=merge -p '{"spec":{"retraining":{"cooldown":"1h"}}}'
+step "DriftDetected=$(condition classifier DriftDetected)"
+run kubectl wait --for=condition=Complete job/classifier-retrain-2 --timeout=5m
+run kubectl logs job/classifier-retrain-2
+
+banner "the retrained model as a canary: fast, no errors, but its predictions are not its labels"
+run kubectl wait --for=jsonpath='{.status.revisions[?(@.number==3)].phase}'=Failed mdep/classifier --timeout=5m
+run kubectl get mdep classifier -o jsonpath='Degraded: {.status.conditions[?(@.type=="Degraded")].reason}: {.status.conditions[?(@.type=="Degraded")].message}{"\n"}'
+run kubectl get mdep classifier -o jsonpath='{range .status.revisions[*]}revision {.number}: version {.modelVersion}, {.source}, {.phase}{"\n"}{end}'
+step "stable revision: $(kubectl get mdep classifier -o jsonpath='{.status.stableRevision}')"
+step "answers: $(answers "$DRIFT_LOG")"
