@@ -115,6 +115,23 @@ def test_the_train_serve_skew_fault_makes_a_model_that_favours_the_moved_feature
     assert np.sqrt(divergence) > 0.3
 
 
+def test_a_pvc_reference_is_read_where_the_claim_is_mounted(tmp_path):
+    # A model retrained before is a pvc:// model: its Job mounts the claim and says where.
+    mounted = tmp_path / "claim"
+    (mounted / "models/7").mkdir(parents=True)
+    (mounted / "models/7/model.onnx").write_bytes(MLP.read_bytes())
+    x, y = rows()
+    data = write_csv(tmp_path / "recent.csv", x, y)
+    pvc = {"MODELOPS_MODEL_URI": "pvc://data/models/7/model.onnx"}
+    run = train(tmp_path, data, "--claim-dir", f"data={mounted}", env=pvc)
+    assert run.returncode == 0, run.stderr
+    unmounted = train(tmp_path, data, env=pvc)
+    assert unmounted.returncode == 1
+    assert "mount the claim 'data' and say where with --claim-dir data=DIR" in unmounted.stderr
+    wrong = train(tmp_path, data, "--claim-dir", "data", env=pvc)
+    assert wrong.returncode == 2 and "CLAIM=DIR is needed" in wrong.stderr
+
+
 def test_reads_an_npy_array_whose_last_column_is_the_label(tmp_path):
     x, y = rows()
     np.save(tmp_path / "recent.npy", np.column_stack([x, y]))

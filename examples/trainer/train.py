@@ -27,7 +27,7 @@ used, with the reason on stderr; 2 for wrong usage.
 
 Usage: train.py --data FILE --out-dir DIR --uri-prefix URI [--label COLUMN] [--reference MODEL]
                 [--version VERSION] [--termination-log FILE] [--epochs N] [--learning-rate R]
-                [--fault train-serve-skew]
+                [--claim-dir CLAIM=DIR] [--fault train-serve-skew]
 """
 import argparse
 import csv
@@ -142,18 +142,25 @@ def labels_of(y: np.ndarray, classes: int, source: Path):
     return whole.astype(np.int64), counts
 
 
-def fetch_reference(reference: str, sha256):
-    """The bytes of the model being replaced: a local path, file://, or http(s)://."""
+def fetch_reference(reference: str, sha256, claim_dirs=None):
+    """The bytes of the model being replaced: a local path, file://, http(s)://, or
+    pvc://<claim>/<path> read where --claim-dir says the claim is mounted."""
     if reference.startswith(("http://", "https://")):
         try:
             with urllib.request.urlopen(reference, timeout=30) as r:
                 data = r.read()
         except OSError as e:
             raise DataError(f"reference model {reference}: {e}") from None
-    elif reference.startswith("pvc://"):
-        raise DataError(f"reference model {reference}: mount the claim and give its file with --reference")
     else:
-        path = Path(reference.removeprefix("file://"))
+        if reference.startswith("pvc://"):
+            claim, _, inside = reference.removeprefix("pvc://").partition("/")
+            mounted = (claim_dirs or {}).get(claim)
+            if mounted is None:
+                raise DataError(f"reference model {reference}: mount the claim '{claim}' and say where with "
+                                f"--claim-dir {claim}=DIR (or give its file with --reference)")
+            path = Path(mounted) / inside
+        else:
+            path = Path(reference.removeprefix("file://"))
         if not path.is_file():
             raise DataError(f"reference model {reference}: no such file")
         data = path.read_bytes()
@@ -289,6 +296,9 @@ def main(argv=None):
                    help="where the report goes (the container's terminationMessagePath)")
     p.add_argument("--epochs", type=int, default=500)
     p.add_argument("--learning-rate", type=float, default=0.5)
+    p.add_argument("--claim-dir", action="append", default=[], metavar="CLAIM=DIR",
+                   help="where a PersistentVolumeClaim is mounted, to read a pvc:// reference model (as a model"
+                        " retrained before is); repeatable")
     p.add_argument("--fault", choices=["train-serve-skew"],
                    help="make a worse model on purpose, to show the automatic rollback (see above)")
     args = p.parse_args(argv)
@@ -296,6 +306,12 @@ def main(argv=None):
         p.error("no reference model: set MODELOPS_MODEL_URI (the operator does) or give --reference")
     if not args.uri_prefix.startswith(("pvc://", "http://", "https://", "file://")):
         p.error(f"--uri-prefix {args.uri_prefix}: a pvc://, http://, https:// or file:// URI is needed")
+    claim_dirs = {}
+    for given in args.claim_dir:
+        claim, equals, directory = given.partition("=")
+        if not equals or not claim or not directory:
+            p.error(f"--claim-dir {given}: CLAIM=DIR is needed, for example data=/data")
+        claim_dirs[claim] = directory
     if args.epochs < 1 or not args.learning_rate > 0:
         p.error("--epochs must be at least 1 and --learning-rate above 0")
 
@@ -308,7 +324,7 @@ def main(argv=None):
                 f"({env('MODELOPS_DRIFT_METHOD')} {env('MODELOPS_DRIFT_SCORE')}); worst features: {env('MODELOPS_DRIFTED_FEATURES')}")
         features, x, y = read_data(args.data, args.label)
         sha256 = env("MODELOPS_MODEL_SHA256") if args.reference == env("MODELOPS_MODEL_URI") else None
-        reference = read_model(fetch_reference(args.reference, sha256), args.reference)
+        reference = read_model(fetch_reference(args.reference, sha256, claim_dirs), args.reference)
         model_input, model_output, classes = signature(reference, len(features), args.reference)
         labels, counts = labels_of(y, classes, args.data)
         say(f"{args.data}: {len(x)} rows, features {', '.join(features)}, rows per class {counts.tolist()}")

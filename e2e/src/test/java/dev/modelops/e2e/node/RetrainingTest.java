@@ -117,7 +117,9 @@ class RetrainingTest extends RolloutTestBase {
                 "--out-dir",
                 "/data/models",
                 "--uri-prefix",
-                "pvc://" + claim + "/models"));
+                "pvc://" + claim + "/models",
+                "--claim-dir",
+                claim + "=/data"));
     args.addAll(List.of(trainerArgs));
     container.put("args", args);
     container.put("volumeMounts", List.of(Map.of("name", "data", "mountPath", "/data")));
