@@ -16,7 +16,7 @@ for kind in runtime operator; do
   index="$module/target/image/oci/index.json"
   [[ -f "$jar" ]] || { echo "[images] $jar is missing: build it with ./mvnw -pl $module -am package" >&2; exit 1; }
   stale=false
-  for source in "$jar" runtime-image/image/*.py; do [[ "$source" -nt "$index" ]] && stale=true; done
+  for source in "$jar" runtime-image/image/*.py runtime-image/image/java-options; do [[ "$source" -nt "$index" ]] && stale=true; done
   if [[ ! -f "$index" ]] || $stale; then
     echo "[images] building the $kind image (build_image.py, offline)" >&2
     log="$module/target/image-build.log"

@@ -45,11 +45,10 @@ KINDS = {
                  "out": "operator/target/image", "model": None},
 }
 GRAPHICS = r"awt|font|lcms|jsound|splash|jpeg|mlib"
-JAVA_OPTS = ["--add-opens", "java.base/java.lang=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED", "-XX:MaxRAMPercentage=75", "-Djava.io.tmpdir=/tmp",
-             # a JVM out of heap ends, so the kubelet restarts it, rather than limping on half-broken
-             "-XX:+ExitOnOutOfMemoryError",
-             # an image has no locale: without these, logs print "µs" as "?s"
-             "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8"]
+# The entrypoint's JVM options, kept in a file of their own so the tests of the packaged runtime use
+# the same ones.
+JAVA_OPTS = [line.strip() for line in (Path(__file__).resolve().parent / "java-options").read_text().splitlines()
+             if line.strip() and not line.lstrip().startswith("#")]
 
 
 def step(message):

@@ -9,8 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +74,7 @@ class AdmissionFloodIT {
     ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
     sampler.scheduleAtFixedRate(
         () -> peakRss.accumulateAndGet(rss(), Math::max), 0, 20, TimeUnit.MILLISECONDS);
-    byte[] large = binaryRequest(MAX_REQUEST_BYTES);
+    byte[] large = LocalServer.binaryRequest(MAX_REQUEST_BYTES);
     List<CompletableFuture<HttpResponse<byte[]>>> flood = new ArrayList<>();
     try {
       for (int i = 0; i < FLOOD; i++) {
@@ -112,7 +110,8 @@ class AdmissionFloodIT {
         .isLessThan(RSS_GROWTH_LIMIT_BYTES);
 
     HttpResponse<byte[]> small =
-        client.send(infer(binaryRequest(1024), false), HttpResponse.BodyHandlers.ofByteArray());
+        client.send(
+            infer(LocalServer.binaryRequest(1024), false), HttpResponse.BodyHandlers.ofByteArray());
     assertThat(small.statusCode()).as("a small request afterwards").isEqualTo(200);
     assertThat(status("/v2/health/ready")).isEqualTo(200);
     String metrics = get("/q/metrics");
@@ -157,13 +156,15 @@ class AdmissionFloodIT {
         .atMost(Duration.ofSeconds(30))
         .until(() -> status("/v2/health/ready") == 503);
 
-    byte[] large = binaryRequest(MAX_REQUEST_BYTES);
+    byte[] large = LocalServer.binaryRequest(MAX_REQUEST_BYTES);
     CompletableFuture<Void> rest = new CompletableFuture<>();
     CompletableFuture<HttpResponse<byte[]>> held =
         client.sendAsync(
             HttpRequest.newBuilder(url("/v2/models/mlp/infer"))
                 .timeout(Duration.ofMinutes(1))
-                .header("Inference-Header-Content-Length", Integer.toString(jsonLength(large)))
+                .header(
+                    "Inference-Header-Content-Length",
+                    Integer.toString(LocalServer.jsonLength(large)))
                 .POST(LocalServer.inTwoHalves(large, rest))
                 .build(),
             HttpResponse.BodyHandlers.ofByteArray());
@@ -201,19 +202,16 @@ class AdmissionFloodIT {
   private void start(Path jar, Map<String, String> settings) throws IOException {
     port = LocalServer.freePort();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(LocalServer.imageJavaOptions());
+    command.addAll(
+        List.of(
+            "-XX:ActiveProcessorCount=2",
+            "-Xmx" + (HEAP_BYTES >> 20) + "m",
+            "-jar",
+            jar.toString()));
     ProcessBuilder builder =
-        new ProcessBuilder(
-                java,
-                "-XX:ActiveProcessorCount=2",
-                "-Xmx" + (HEAP_BYTES >> 20) + "m",
-                "-XX:+ExitOnOutOfMemoryError",
-                "--add-opens",
-                "java.base/java.lang=ALL-UNNAMED",
-                "--enable-native-access=ALL-UNNAMED",
-                "-jar",
-                jar.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     Map<String, String> env = builder.environment();
     env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
     env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
@@ -229,46 +227,13 @@ class AdmissionFloodIT {
     server = builder.start();
   }
 
-  /**
-   * A binary request for the MLP of at most {@code bytes}: as many rows of 4 floats as fit after
-   * its JSON header, the outputs asked for in binary too.
-   */
-  private static byte[] binaryRequest(int bytes) {
-    int rows = (bytes - 256) / 16;
-    String header =
-        ("{\"inputs\": [{\"name\": \"input\", \"shape\": [%d, 4], \"datatype\": \"FP32\","
-                + " \"parameters\": {\"binary_data_size\": %d}}],"
-                + " \"parameters\": {\"binary_data_output\": true}}")
-            .formatted(rows, rows * 16);
-    byte[] json = header.getBytes(StandardCharsets.UTF_8);
-    ByteBuffer body =
-        ByteBuffer.allocate(json.length + rows * 16).order(ByteOrder.LITTLE_ENDIAN).put(json);
-    for (int i = 0; i < rows * 4; i++) {
-      body.putFloat((i % 7) / 7f);
-    }
-    return body.array();
-  }
-
   private HttpRequest infer(byte[] body, boolean expectContinue) {
     return HttpRequest.newBuilder(url("/v2/models/mlp/infer"))
         .timeout(Duration.ofMinutes(3))
         .expectContinue(expectContinue)
-        .header("Inference-Header-Content-Length", Integer.toString(jsonLength(body)))
+        .header("Inference-Header-Content-Length", Integer.toString(LocalServer.jsonLength(body)))
         .POST(HttpRequest.BodyPublishers.ofByteArray(body))
         .build();
-  }
-
-  /** The length of the JSON header: up to the brace that closes the outer object. */
-  private static int jsonLength(byte[] body) {
-    int depth = 0;
-    for (int i = 0; i < body.length; i++) {
-      if (body[i] == '{') {
-        depth++;
-      } else if (body[i] == '}' && --depth == 0) {
-        return i + 1;
-      }
-    }
-    throw new IllegalArgumentException("no JSON header");
   }
 
   /** The server's resident memory now, from /proc. */

@@ -9,19 +9,38 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.SubmissionPublisher;
 
 /**
- * What the tests of the packaged runtime, started as a process of its own, share: a free loopback
- * port, a GET's status, the server's log for a failure's message, a body sent in two halves.
+ * What the tests of the packaged runtime, started as a process of its own, share: the image's JVM
+ * options, a free loopback port, a GET's status, the server's log for a failure's message, a body
+ * sent in two halves.
  */
 public final class LocalServer {
 
   private LocalServer() {}
+
+  /**
+   * The JVM options of the image's entrypoint, from the file the image build reads them from
+   * (image/java-options); the heap a test gives after them wins over their share of the RAM.
+   */
+  static List<String> imageJavaOptions() {
+    try {
+      return Files.readAllLines(Path.of("image/java-options")).stream()
+          .map(String::strip)
+          .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -71,5 +90,38 @@ public final class LocalServer {
               });
         },
         body.length);
+  }
+
+  /**
+   * A binary request for the MLP of at most {@code bytes}: as many rows of 4 floats as fit after
+   * its JSON header, the outputs asked for in binary too.
+   */
+  static byte[] binaryRequest(int bytes) {
+    int rows = (bytes - 256) / 16;
+    String header =
+        ("{\"inputs\": [{\"name\": \"input\", \"shape\": [%d, 4], \"datatype\": \"FP32\","
+                + " \"parameters\": {\"binary_data_size\": %d}}],"
+                + " \"parameters\": {\"binary_data_output\": true}}")
+            .formatted(rows, rows * 16);
+    byte[] json = header.getBytes(StandardCharsets.UTF_8);
+    ByteBuffer body =
+        ByteBuffer.allocate(json.length + rows * 16).order(ByteOrder.LITTLE_ENDIAN).put(json);
+    for (int i = 0; i < rows * 4; i++) {
+      body.putFloat((i % 7) / 7f);
+    }
+    return body.array();
+  }
+
+  /** The length of the JSON header: up to the brace that closes the outer object. */
+  static int jsonLength(byte[] body) {
+    int depth = 0;
+    for (int i = 0; i < body.length; i++) {
+      if (body[i] == '{') {
+        depth++;
+      } else if (body[i] == '}' && --depth == 0) {
+        return i + 1;
+      }
+    }
+    throw new IllegalArgumentException("no JSON header");
   }
 }

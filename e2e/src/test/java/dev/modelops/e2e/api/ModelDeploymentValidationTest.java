@@ -82,6 +82,14 @@ class ModelDeploymentValidationTest {
             s -> model(s).put("uri", "pvc://models/fraud/../../etc/passwd"),
             "spec.model.uri must not climb out of its claim or directory with '..'"),
         invalid(
+            "model maxSize zero",
+            s -> model(s).put("maxSize", "0"),
+            "spec.model.maxSize must be a positive quantity of bytes"),
+        invalid(
+            "model maxSize no quantity",
+            s -> model(s).put("maxSize", "lots"),
+            "spec.model.maxSize"),
+        invalid(
             "sha256 too short",
             s -> model(s).put("sha256", "abc123"),
             "spec.model.sha256: Invalid value"),
@@ -261,6 +269,15 @@ class ModelDeploymentValidationTest {
     Map<String, Object> spec = (Map<String, Object>) created.getAdditionalProperties().get("spec");
     assertThat(gpu(spec)).containsEntry("resourceName", "nvidia.com/gpu");
     assertThat(rollout(spec)).containsEntry("revisionHistoryLimit", 10);
+  }
+
+  @Test
+  void aModelMaxSizeIsAQuantityOrANumberOfBytes() {
+    Map<String, Object> spec = validSpec();
+    model(spec).put("maxSize", "20Gi");
+    mdeps.create(ModelDeployments.modelDeployment("max-size-quantity", spec));
+    model(spec).put("maxSize", 500000000);
+    mdeps.create(ModelDeployments.modelDeployment("max-size-bytes", spec));
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.modelops.operator.dependent;
 
 import dev.modelops.operator.api.v1alpha1.GpuSpec;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import dev.modelops.operator.api.v1alpha1.ModelSource;
 import dev.modelops.operator.api.v1alpha1.RuntimeSpec;
 import dev.modelops.operator.config.OperatorConfig;
 import dev.modelops.operator.history.Revision;
@@ -47,6 +48,18 @@ public final class RuntimePodTemplate {
   /** The fetch step's HTTP Authorization header value (the runtime's ModelFetcher reads it). */
   static final String AUTHORIZATION_ENV = "MODELOPS_FETCH_AUTHORIZATION";
 
+  /** The largest file the fetch step downloads, in bytes (the runtime's ModelFetcher reads it). */
+  static final String MAX_BYTES_ENV = "MODELOPS_FETCH_MAX_BYTES";
+
+  /** The runtime's own bound when spec.model.maxSize is not set. */
+  static final Quantity DEFAULT_MAX_MODEL_SIZE = new Quantity("8Gi");
+
+  /**
+   * The runtime container's ephemeral-storage request unless spec.runtime.resources sets one: room
+   * for a model of a few hundred MiB, its logs and /tmp.
+   */
+  static final Quantity DEFAULT_EPHEMERAL_STORAGE = new Quantity("1Gi");
+
   /** Seconds a stopping pod keeps serving while its endpoint is removed everywhere. */
   static final long PRE_STOP_SECONDS = 5;
 
@@ -63,7 +76,15 @@ public final class RuntimePodTemplate {
     // The fetched model's volume, only when there is one to fetch: mounted over /models it would
     // hide a model shipped inside the image (file:// URIs).
     if (location.needsFetch()) {
-      volumes.add(new VolumeBuilder().withName("model").withNewEmptyDir().endEmptyDir().build());
+      // Bounded like the download: a file past it fails the fetch, and the kubelet evicts a pod
+      // whose volume grows past it anyway.
+      volumes.add(
+          new VolumeBuilder()
+              .withName("model")
+              .withNewEmptyDir()
+              .withSizeLimit(maxModelSize(model))
+              .endEmptyDir()
+              .build());
     }
     volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
     location
@@ -121,6 +142,14 @@ public final class RuntimePodTemplate {
                     fetchBaseline(
                         image, b, revision.baseline().orElseThrow().sha256, location.claim())));
 
+    if (model.maxSize != null) {
+      EnvVar maxBytes =
+          new EnvVar(
+              MAX_BYTES_ENV,
+              Quantity.getAmountInBytes(model.maxSize).toBigInteger().toString(),
+              null);
+      init.replaceAll(c -> new ContainerBuilder(c).addToEnv(maxBytes).build());
+    }
     // The kubelet resolves the Secret into the fetch steps' environment: the operator never reads
     // it, and the pod spec names the Secret, not the token.
     if (model.authorizationSecretRef != null) {
@@ -284,6 +313,11 @@ public final class RuntimePodTemplate {
     return env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue(), null)).toList();
   }
 
+  /** The largest model file, spec.model.maxSize or the runtime's own default (8 GiB). */
+  static Quantity maxModelSize(ModelSource model) {
+    return model.maxSize != null ? model.maxSize : DEFAULT_MAX_MODEL_SIZE;
+  }
+
   static ResourceRequirements resources(RuntimeSpec runtime) {
     Map<String, Quantity> requests = new LinkedHashMap<>();
     Map<String, Quantity> limits = new LinkedHashMap<>();
@@ -297,6 +331,8 @@ public final class RuntimePodTemplate {
     }
     requests.putIfAbsent("cpu", new Quantity("500m"));
     requests.putIfAbsent("memory", new Quantity("512Mi"));
+    // The pod writes the model, logs and /tmp to the node's disk: the scheduler counts them.
+    requests.putIfAbsent("ephemeral-storage", DEFAULT_EPHEMERAL_STORAGE);
     // The default limit never sits below the request: the pod would be refused.
     Quantity memoryLimit = new Quantity("2Gi");
     Quantity memoryRequest = requests.get("memory");

@@ -138,7 +138,7 @@ public class CanaryAnalysis {
               : stats(prometheus.measure(mdep, stable, window, now));
       return Optional.of(new Check.Measured(c, s));
     } catch (PrometheusQuery.PrometheusException e) {
-      return Optional.of(new Check.Unavailable(e.getMessage()));
+      return Optional.of(new Check.Unavailable(StatusMessage.of(e.getMessage())));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.empty();

@@ -9,15 +9,10 @@ import java.util.Optional;
 
 /**
  * Conditions keyed by type, as the Kubernetes API conventions want them: lastTransitionTime moves
- * only when status changes, observedGeneration is always set.
+ * only when status changes, observedGeneration is always set; messages go through {@link
+ * StatusMessage}.
  */
 public final class ConditionList {
-
-  /**
-   * The longest message kept: a message quotes pods, schedulers and containers (a termination
-   * message may be 4 KiB), and status is read by every watcher of the resource.
-   */
-  static final int MAX_MESSAGE = 1024;
 
   private final List<Condition> previous;
   private final List<Condition> next = new ArrayList<>();
@@ -47,18 +42,11 @@ public final class ConditionList {
             .withType(type)
             .withStatus(value)
             .withReason(reason)
-            .withMessage(capped(message))
+            .withMessage(StatusMessage.of(message))
             .withObservedGeneration(generation)
             .withLastTransitionTime(since)
             .build());
     return this;
-  }
-
-  static String capped(String message) {
-    if (message == null || message.length() <= MAX_MESSAGE) {
-      return message;
-    }
-    return message.substring(0, MAX_MESSAGE - 1) + "…";
   }
 
   public List<Condition> build() {

@@ -5,6 +5,7 @@ import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
 import dev.modelops.operator.rollout.RolloutPlan.Event;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -78,5 +79,34 @@ public final class DecisionEvents {
                   .getMessage()));
     }
     return events;
+  }
+
+  /**
+   * The Kubernetes Event of a decision about {@code mdep} at {@code time}, its message made fit by
+   * {@link StatusMessage} as a condition's is.
+   */
+  static io.fabric8.kubernetes.api.model.Event kubernetesEvent(
+      ModelDeployment mdep, Event d, String time) {
+    return new EventBuilder()
+        .withNewMetadata()
+        .withGenerateName(mdep.getMetadata().getName() + ".")
+        .endMetadata()
+        .withNewInvolvedObject()
+        .withApiVersion(mdep.getApiVersion())
+        .withKind(mdep.getKind())
+        .withName(mdep.getMetadata().getName())
+        .withNamespace(mdep.getMetadata().getNamespace())
+        .withUid(mdep.getMetadata().getUid())
+        .endInvolvedObject()
+        .withType(d.type())
+        .withReason(d.reason())
+        .withMessage(StatusMessage.of(d.message()))
+        .withFirstTimestamp(time)
+        .withLastTimestamp(time)
+        .withCount(1)
+        .withNewSource()
+        .withComponent("modelops-operator")
+        .endSource()
+        .build();
   }
 }

@@ -28,7 +28,6 @@ import dev.modelops.operator.rollout.RolloutDecider;
 import dev.modelops.operator.rollout.RolloutInputs;
 import dev.modelops.operator.rollout.RolloutPlan;
 import dev.modelops.operator.rollout.Timestamps;
-import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -401,35 +400,13 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
 
   private static void record(
       ModelDeployment mdep, RolloutPlan.Event d, Context<ModelDeployment> context) {
-    String time = now();
     try {
       context
           .getClient()
           .v1()
           .events()
           .inNamespace(mdep.getMetadata().getNamespace())
-          .resource(
-              new EventBuilder()
-                  .withNewMetadata()
-                  .withGenerateName(mdep.getMetadata().getName() + ".")
-                  .endMetadata()
-                  .withNewInvolvedObject()
-                  .withApiVersion(mdep.getApiVersion())
-                  .withKind(mdep.getKind())
-                  .withName(mdep.getMetadata().getName())
-                  .withNamespace(mdep.getMetadata().getNamespace())
-                  .withUid(mdep.getMetadata().getUid())
-                  .endInvolvedObject()
-                  .withType(d.type())
-                  .withReason(d.reason())
-                  .withMessage(ConditionList.capped(d.message()))
-                  .withFirstTimestamp(time)
-                  .withLastTimestamp(time)
-                  .withCount(1)
-                  .withNewSource()
-                  .withComponent("modelops-operator")
-                  .endSource()
-                  .build())
+          .resource(DecisionEvents.kubernetesEvent(mdep, d, now()))
           .create();
     } catch (RuntimeException e) {
       LOG.debugf("could not record event %s: %s", d.reason(), e.getMessage());

@@ -227,4 +227,45 @@ class RuntimePodTemplateTest {
         .hasMessageNotContaining("tok3n")
         .hasMessageNotContaining("pw@");
   }
+
+  @Test
+  void theModelsVolumeIsBoundedLikeItsDownloadAndThePodAsksForDisk() {
+    ModelDeployment mdep = mdep("http://models/mlp-baseline.json");
+    PodTemplateSpec pod = RuntimePodTemplate.of(mdep, revision(mdep), CONFIG);
+    assertThat(volume(pod, "model").getEmptyDir().getSizeLimit()).isEqualTo(new Quantity("8Gi"));
+    assertThat(pod.getSpec().getInitContainers())
+        .as("the fetch steps keep the runtime's own default, 8 GiB")
+        .allSatisfy(c -> assertThat(c.getEnv()).isNullOrEmpty());
+    assertThat(runtimeRequests(pod)).containsEntry("ephemeral-storage", new Quantity("1Gi"));
+
+    mdep.getSpec().model.maxSize = new Quantity("20Gi");
+    mdep.getSpec().runtime.resources =
+        new ResourceRequirementsBuilder()
+            .addToRequests("ephemeral-storage", new Quantity("30Gi"))
+            .build();
+    pod = RuntimePodTemplate.of(mdep, revision(mdep), CONFIG);
+    assertThat(volume(pod, "model").getEmptyDir().getSizeLimit()).isEqualTo(new Quantity("20Gi"));
+    assertThat(pod.getSpec().getInitContainers())
+        .hasSize(2)
+        .allSatisfy(
+            c ->
+                assertThat(c.getEnv())
+                    .containsExactly(
+                        new EnvVar("MODELOPS_FETCH_MAX_BYTES", Long.toString(20L << 30), null)));
+    assertThat(runtimeRequests(pod)).containsEntry("ephemeral-storage", new Quantity("30Gi"));
+    assertThat(RevisionTemplate.of(mdep).hash())
+        .as("a bound of its own is part of the revision")
+        .isNotEqualTo(RevisionTemplate.of(mdep(null)).hash());
+  }
+
+  static io.fabric8.kubernetes.api.model.Volume volume(PodTemplateSpec pod, String name) {
+    return pod.getSpec().getVolumes().stream()
+        .filter(v -> v.getName().equals(name))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  static Map<String, Quantity> runtimeRequests(PodTemplateSpec pod) {
+    return pod.getSpec().getContainers().get(0).getResources().getRequests();
+  }
 }

@@ -30,7 +30,7 @@ class ConditionListTest {
     Condition degraded =
         new ConditionList(List.of(), 1, T0).set("Degraded", true, "Broken", words).build().get(0);
     assertThat(degraded.getMessage())
-        .hasSize(ConditionList.MAX_MESSAGE)
+        .hasSize(StatusMessage.MAX_LENGTH)
         .startsWith("pod p could not fetch the model: xxx")
         .endsWith("…");
     assertThat(

@@ -67,7 +67,13 @@ public final class Batcher implements AutoCloseable {
     }
   }
 
-  private final ModelSession session;
+  /** One model run: ONNX Runtime's, through a {@link ModelSession}. */
+  @FunctionalInterface
+  interface ModelRun {
+    Map<String, Tensor> run(Map<String, Tensor> feed, Set<String> wanted) throws Exception;
+  }
+
+  private final ModelRun model;
   private final int maxRows;
   private final long maxDelayNanos;
   private final RuntimeMetrics metrics;
@@ -110,7 +116,18 @@ public final class Batcher implements AutoCloseable {
       int maxQueue,
       Duration deadline,
       RuntimeMetrics metrics) {
-    this.session = session;
+    this(session::run, maxRows, maxDelay, parallelRuns, maxQueue, deadline, metrics);
+  }
+
+  Batcher(
+      ModelRun model,
+      int maxRows,
+      Duration maxDelay,
+      int parallelRuns,
+      int maxQueue,
+      Duration deadline,
+      RuntimeMetrics metrics) {
+    this.model = model;
     this.maxRows = maxRows;
     this.maxDelayNanos = maxDelay.toNanos();
     this.metrics = metrics;
@@ -258,16 +275,23 @@ public final class Batcher implements AutoCloseable {
   /**
    * Runs a batch on a runner the caller holds, lets the runner go, then answers the batch's
    * requests, so encoding the answers never holds up the next model run. Every request is answered,
-   * whatever fails.
+   * whatever fails; an {@link Error} other than a native library's (out of memory, a stack
+   * overflow) is no answer: each request's future fails with it, and it goes on up the thread.
    */
   private void runAndSettle(List<Pending> batch, long rows) {
     long started = System.nanoTime();
     List<Answer> answers;
     try {
       answers = run(batch, rows);
-    } catch (Throwable e) {
+    } catch (Exception | LinkageError e) {
       InferenceException failure = failure(e);
       answers = batch.stream().map(p -> new Answer(p, null, failure)).toList();
+    } catch (Error e) {
+      for (Pending p : batch) {
+        inFlight.decrementAndGet();
+        p.result.completeExceptionally(e);
+      }
+      throw e;
     } finally {
       runners.release();
     }
@@ -290,18 +314,23 @@ public final class Batcher implements AutoCloseable {
   /**
    * Runs a batch and splits its outputs by request. A merged run that fails is split in halves and
    * each half run again, down to single requests, so a request that makes the model fail fails
-   * alone, at the cost of a few runs, not one per request.
+   * alone, at the cost of a few runs, not one per request. An {@link Error} is not split: no half
+   * of the batch is to blame for the JVM running out of memory, and running it again would only ask
+   * for more; a native library that cannot be linked fails every request alike.
    */
   private List<Answer> run(List<Pending> batch, long rows) {
     Map<String, Tensor> out;
     try {
       Map<String, Tensor> merged = batch.size() == 1 ? batch.get(0).feed : merge(batch, rows);
-      out = session.run(merged, batch.get(0).wanted);
+      out = model.run(merged, batch.get(0).wanted);
     } catch (InferenceException refused) {
       // Refused before the model ran (the session is closing, or a datatype ONNX Runtime Java
       // lacks): the same for every request of the batch, which a split would not change.
       return batch.stream().map(p -> new Answer(p, null, refused)).toList();
-    } catch (Throwable e) {
+    } catch (LinkageError e) {
+      InferenceException failed = failure(e);
+      return batch.stream().map(p -> new Answer(p, null, failed)).toList();
+    } catch (Exception e) {
       if (batch.size() == 1) {
         LOG.debugf("model run failed: %s", e.getMessage());
         return List.of(new Answer(batch.get(0), null, failure(e)));

@@ -25,6 +25,11 @@ public final class FetchCommand {
   private FetchCommand() {}
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, System.getenv(), out, err);
+  }
+
+  /** The command with {@code env} as its environment. */
+  static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     Map<String, String> options = new HashMap<>();
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
@@ -41,8 +46,7 @@ public final class FetchCommand {
     try {
       Path fetched =
           new ModelFetcher(
-                  ModelFetcher.Policy.DEFAULT,
-                  Optional.ofNullable(System.getenv(ModelFetcher.AUTHORIZATION_ENV)))
+                  policy(env), Optional.ofNullable(env.get(ModelFetcher.AUTHORIZATION_ENV)))
               .fetch(options.get("uri"), Optional.ofNullable(options.get("sha256")), dest);
       if (!fetched.equals(dest)) {
         Files.createDirectories(dest.toAbsolutePath().getParent());
@@ -69,5 +73,30 @@ public final class FetchCommand {
       TerminationLog.write(TerminationLog.DEFAULT, reason);
       return 1;
     }
+  }
+
+  /** The default policy with the bounds the environment sets ({@code MODELOPS_FETCH_*}). */
+  static ModelFetcher.Policy policy(Map<String, String> env) {
+    ModelFetcher.Policy policy = ModelFetcher.Policy.DEFAULT;
+    String maxBytes = env.get(ModelFetcher.Policy.MAX_BYTES_ENV);
+    if (maxBytes != null && !maxBytes.isBlank()) {
+      long bytes;
+      try {
+        bytes = Long.parseLong(maxBytes.strip());
+      } catch (NumberFormatException e) {
+        bytes = -1;
+      }
+      if (bytes < 1) {
+        throw new IllegalArgumentException(
+            "%s must be a positive number of bytes, got '%s'"
+                .formatted(ModelFetcher.Policy.MAX_BYTES_ENV, maxBytes));
+      }
+      policy = policy.withMaxBytes(bytes);
+    }
+    String denied = env.get(DeniedNetworks.ENV);
+    if (denied != null) {
+      policy = policy.withDenied(DeniedNetworks.parse(denied));
+    }
+    return policy;
   }
 }

@@ -40,13 +40,48 @@ public final class ModelFetcher {
           Thread.ofPlatform().name("fetch-watchdog").daemon().factory());
 
   /**
-   * Timeouts and retries of downloads; {@code readTimeout} is the longest wait for the response and
-   * then for each next byte of the body.
+   * Timeouts, retries and bounds of downloads; {@code readTimeout} is the longest wait for the
+   * response and then for each next byte of the body, {@code maxBytes} the largest file taken, and
+   * {@code maxRedirects} the most redirects followed.
    */
   public record Policy(
-      Duration connectTimeout, Duration readTimeout, int attempts, Duration backoff) {
+      Duration connectTimeout,
+      Duration readTimeout,
+      int attempts,
+      Duration backoff,
+      long maxBytes,
+      int maxRedirects,
+      DeniedNetworks denied) {
+
+    /** Where the fetch step reads the largest model file it downloads. */
+    public static final String MAX_BYTES_ENV = "MODELOPS_FETCH_MAX_BYTES";
+
+    /** 8 GiB: larger than most ONNX files (protobuf caps one at 2 GiB without external data). */
+    public static final long DEFAULT_MAX_BYTES = 8L << 30;
+
     public static final Policy DEFAULT =
         new Policy(Duration.ofSeconds(10), Duration.ofMinutes(10), 4, Duration.ofSeconds(1));
+
+    public Policy(Duration connectTimeout, Duration readTimeout, int attempts, Duration backoff) {
+      this(
+          connectTimeout,
+          readTimeout,
+          attempts,
+          backoff,
+          DEFAULT_MAX_BYTES,
+          5,
+          DeniedNetworks.DEFAULT);
+    }
+
+    public Policy withMaxBytes(long bytes) {
+      return new Policy(
+          connectTimeout, readTimeout, attempts, backoff, bytes, maxRedirects, denied);
+    }
+
+    public Policy withDenied(DeniedNetworks networks) {
+      return new Policy(
+          connectTimeout, readTimeout, attempts, backoff, maxBytes, maxRedirects, networks);
+    }
   }
 
   /** A failure that names its cause in one line, for logs, readiness and termination messages. */
@@ -140,10 +175,7 @@ public final class ModelFetcher {
       try (HttpClient client =
           HttpClient.newBuilder()
               .connectTimeout(policy.connectTimeout())
-              .followRedirects(
-                  authorization.isPresent()
-                      ? HttpClient.Redirect.NEVER
-                      : HttpClient.Redirect.NORMAL)
+              .followRedirects(HttpClient.Redirect.NEVER)
               .build()) {
         return downloadOnce(client, uri, expected, dest);
       } catch (ChecksumMismatchException e) {
@@ -176,37 +208,33 @@ public final class ModelFetcher {
 
   private Path downloadOnce(HttpClient client, URI uri, Optional<String> expected, Path dest)
       throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(policy.readTimeout()).GET();
-    authorization.ifPresent(value -> request.header("Authorization", value));
-    HttpResponse<InputStream> response =
-        client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> response = follow(client, uri);
+    URI source = response.uri();
     try (InputStream body = response.body()) {
       int status = response.statusCode();
-      if (status >= 300 && status < 400) {
-        throw new PermanentFailure(
-            "GET %s: HTTP %d, a redirect not followed: with spec.model.authorizationSecretRef the"
-                    .formatted(redact(uri), status)
-                + " Authorization header goes to the URI's own server only; use the final URI");
-      }
       if (status >= 400) {
-        String message = "GET %s: HTTP %d".formatted(redact(uri), status);
+        String message = "GET %s: HTTP %d".formatted(redact(source), status);
         if (status >= 500 || status == 408 || status == 429) {
           throw new IOException(message);
         }
         throw new PermanentFailure(message);
       }
+      long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+      if (declared > policy.maxBytes()) {
+        throw tooLarge(source, "is %d bytes".formatted(declared));
+      }
       Files.createDirectories(dest.toAbsolutePath().getParent());
       Path partial = dest.resolveSibling(dest.getFileName() + ".partial");
       String actual;
       try (OutputStream out = Files.newOutputStream(partial)) {
-        actual = digestWatched(client, body, out);
+        actual = digestWatched(client, body, out, source);
       } catch (IOException e) {
         Files.deleteIfExists(partial);
         throw e;
       }
       if (expected.isPresent() && !actual.equals(expected.get())) {
         Files.deleteIfExists(partial);
-        throw new ChecksumMismatchException(redact(uri), expected.get(), actual);
+        throw new ChecksumMismatchException(redact(source), expected.get(), actual);
       }
       try {
         Files.move(
@@ -225,16 +253,88 @@ public final class ModelFetcher {
           Files.deleteIfExists(partial);
         }
       }
-      LOG.infof("fetched %s to %s (sha256 %s)", redact(uri), dest, actual);
+      LOG.infof("fetched %s to %s (sha256 %s)", redact(source), dest, actual);
       return dest;
     }
+  }
+
+  /**
+   * Sends the GET and follows redirects itself, up to the policy's number, checking each host
+   * against the denied networks: never from https to http (or to any other scheme), and never with
+   * the Authorization header, which would go to wherever Location says.
+   */
+  private HttpResponse<InputStream> follow(HttpClient client, URI uri)
+      throws IOException, InterruptedException {
+    URI at = uri;
+    for (int redirects = 0; ; redirects++) {
+      URI here = at;
+      Optional<String> denied = policy.denied().denial(here.getHost());
+      if (denied.isPresent()) {
+        throw new PermanentFailure(
+            "GET %s refused: %s, a network models are not fetched from (%s)"
+                .formatted(redact(here), denied.get(), DeniedNetworks.ENV));
+      }
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(here).timeout(policy.readTimeout()).GET();
+      authorization.ifPresent(value -> request.header("Authorization", value));
+      HttpResponse<InputStream> response =
+          client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      int status = response.statusCode();
+      if (status < 300 || status >= 400) {
+        return response;
+      }
+      response.body().close();
+      if (authorization.isPresent()) {
+        throw new PermanentFailure(
+            "GET %s: HTTP %d, a redirect not followed: with spec.model.authorizationSecretRef the"
+                    .formatted(redact(here), status)
+                + " Authorization header goes to the URI's own server only; use the final URI");
+      }
+      Optional<String> location = response.headers().firstValue("Location");
+      if (location.isEmpty() || status == 304) {
+        throw new PermanentFailure(
+            "GET %s: HTTP %d without a Location to follow".formatted(redact(here), status));
+      }
+      URI next;
+      try {
+        next = here.resolve(location.get().strip());
+      } catch (IllegalArgumentException e) {
+        throw new PermanentFailure(
+            "GET %s: HTTP %d to a Location that is no URI".formatted(redact(here), status));
+      }
+      if (!redirectAllowed(here, next)) {
+        throw new PermanentFailure(
+            "GET %s: HTTP %d to a %s URI, refused: a redirect may go from http to https, never"
+                    .formatted(redact(here), status, next.getScheme())
+                + " from https to http or to another scheme");
+      }
+      if (redirects >= policy.maxRedirects()) {
+        throw new PermanentFailure(
+            "GET %s: more than %d redirects, refused"
+                .formatted(redact(uri), policy.maxRedirects()));
+      }
+      at = next;
+    }
+  }
+
+  /** To https from http(s), or from http to http: never down to http, nor to another scheme. */
+  static boolean redirectAllowed(URI from, URI to) {
+    String scheme = String.valueOf(to.getScheme()).toLowerCase(Locale.ROOT);
+    return scheme.equals("https")
+        || (scheme.equals("http") && "http".equalsIgnoreCase(from.getScheme()));
+  }
+
+  private PermanentFailure tooLarge(URI source, String size) {
+    return new PermanentFailure(
+        "GET %s: the file %s, more than the most a fetch takes, %s=%d (spec.model.maxSize)"
+            .formatted(redact(source), size, Policy.MAX_BYTES_ENV, policy.maxBytes()));
   }
 
   /**
    * {@link #digest} of a response body that fails when no byte comes for the read timeout: a
    * transfer that stalls halfway is retried instead of holding the pod's start forever.
    */
-  private String digestWatched(HttpClient client, InputStream body, OutputStream out)
+  private String digestWatched(HttpClient client, InputStream body, OutputStream out, URI source)
       throws IOException {
     AtomicLong lastByte = new AtomicLong(System.nanoTime());
     AtomicBoolean stalled = new AtomicBoolean();
@@ -253,10 +353,17 @@ public final class ModelFetcher {
             TimeUnit.MILLISECONDS);
     InputStream progress =
         new FilterInputStream(body) {
+          private long read;
+
           @Override
           public int read(byte[] b, int off, int len) throws IOException {
             int n = super.read(b, off, len);
             lastByte.set(System.nanoTime());
+            read += Math.max(0, n);
+            if (read > policy.maxBytes()) {
+              // A server that declared no length, or a smaller one than it sends.
+              throw tooLarge(source, "has more than %d bytes".formatted(policy.maxBytes()));
+            }
             return n;
           }
         };

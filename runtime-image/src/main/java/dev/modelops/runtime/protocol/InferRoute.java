@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import org.jboss.logging.Logger;
 
@@ -232,9 +233,12 @@ public class InferRoute {
     InferRequest request;
     try {
       request = read(body, headerLength);
-    } catch (Throwable e) {
+    } catch (Exception e) {
       fail(exchange, e);
       return;
+    } catch (Error e) {
+      abandon(exchange, e);
+      throw e;
     }
     if (onEventLoop && !inferencer.runInline(request)) {
       WORKERS.execute(() -> run(exchange, name, version, request));
@@ -243,30 +247,70 @@ public class InferRoute {
     }
   }
 
+  /**
+   * Runs the request and answers it. Whatever goes wrong, the caller is not left waiting: an
+   * exception is answered with a V2 error body, an {@link Error} (out of memory, a stack overflow)
+   * closes the connection and goes on up the thread that met it.
+   */
   private void run(Exchange exchange, String name, String version, InferRequest request) {
     try {
       inferencer
           .infer(name, version, request)
           .whenComplete(
               (outputs, failure) -> {
+                if (failure != null) {
+                  settle(exchange, failure);
+                  return;
+                }
                 try {
-                  if (failure != null) {
-                    throw failure;
-                  }
                   exchange.held().release();
                   respond(exchange.ctx(), request, outputs);
                   metrics.request(exchange.protocol(), since(exchange.start()), "success");
                   // After the answer is on its way: the request's latency does not include it.
                   drift.record(request.inputs(), outputs);
                   predictions.record(outputs);
-                } catch (Throwable e) {
+                } catch (Exception e) {
                   fail(exchange, e);
+                } catch (Error e) {
+                  // Thrown on, it would only fail a future nobody reads: reported here instead.
+                  abandon(exchange, e);
+                  LOG.error("answering a request failed", e);
                 }
               });
-    } catch (Throwable e) {
-      // Whatever goes wrong, the caller gets an answer: a V2 error body, never a hung request.
+    } catch (Exception e) {
       fail(exchange, e);
+    } catch (Error e) {
+      abandon(exchange, e);
+      throw e;
     }
+  }
+
+  /**
+   * A failed inference future: an exception is answered, an {@link Error} abandons the request; it
+   * was thrown on by the thread that met it (the batcher's), so it is not reported again.
+   */
+  private void settle(Exchange exchange, Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof Error e) {
+      abandon(exchange, e);
+    } else {
+      fail(exchange, failure);
+    }
+  }
+
+  /**
+   * An {@link Error} is no answer a client could act on, so it gets none: the connection is closed,
+   * so the client does not wait for ever, and the request's bytes are let go. With {@code
+   * -XX:+ExitOnOutOfMemoryError} (the image's) a heap exhausted never gets here: the JVM has ended.
+   */
+  private void abandon(Exchange exchange, Error error) {
+    exchange.held().release();
+    metrics.request(exchange.protocol(), since(exchange.start()), "internal");
+    LOG.errorf("request abandoned, its connection closed: %s", error);
+    exchange.ctx().request().connection().close();
   }
 
   private void respond(RoutingContext ctx, InferRequest request, Map<String, Tensor> outputs) {

@@ -9,12 +9,14 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -91,6 +93,35 @@ class ModelFetcherTest {
         ex -> {
           ex.getResponseHeaders().add("Location", "/private.onnx");
           ex.sendResponseHeaders(302, -1);
+          ex.close();
+        });
+    server.createContext(
+        "/unsized.onnx",
+        ex -> {
+          // No length declared (chunked): only counting the bytes finds the file too large.
+          calls.incrementAndGet();
+          ex.sendResponseHeaders(200, 0);
+          ex.getResponseBody().write(MODEL);
+          ex.close();
+        });
+    server.createContext(
+        "/hop/",
+        ex -> {
+          // /hop/N redirects to /hop/N-1, and /hop/0 to the model: N + 1 redirects.
+          calls.incrementAndGet();
+          int n = Integer.parseInt(ex.getRequestURI().getPath().substring("/hop/".length()));
+          ex.getResponseHeaders().add("Location", n == 0 ? "/model.onnx" : "/hop/" + (n - 1));
+          ex.sendResponseHeaders(302, -1);
+          ex.close();
+        });
+    server.createContext(
+        "/elsewhere/",
+        ex -> {
+          // /elsewhere/<URI> redirects to that URI.
+          calls.incrementAndGet();
+          ex.getResponseHeaders()
+              .add("Location", ex.getRequestURI().getPath().substring("/elsewhere/".length()));
+          ex.sendResponseHeaders(301, -1);
           ex.close();
         });
     server.setExecutor(Executors.newCachedThreadPool());
@@ -309,5 +340,113 @@ class ModelFetcherTest {
         .contains("https://***@models.example/a b.onnx?***")
         .doesNotContain("pw@")
         .doesNotContain("tok3n");
+  }
+
+  @Test
+  void redirectsAreFollowedUpToFiveAndNoFurther() throws Exception {
+    assertThat(
+            new ModelFetcher(FAST).fetch(url("/hop/4"), Optional.of(sha(MODEL)), dir.resolve("a")))
+        .as("five redirects")
+        .hasBinaryContent(MODEL);
+    calls.set(0);
+    assertThatThrownBy(
+            () -> new ModelFetcher(FAST).fetch(url("/hop/5"), Optional.empty(), dir.resolve("b")))
+        .hasMessageContaining("more than 5 redirects, refused")
+        .hasMessageNotContaining("secret");
+    assertThat(calls).as("not retried: six hops, once").hasValue(6);
+  }
+
+  @Test
+  void aRedirectNeverLeavesHttpsNorGoesToAnotherScheme() {
+    URI https = URI.create("https://models.example/m.onnx");
+    URI http = URI.create("http://models.example/m.onnx");
+    assertThat(ModelFetcher.redirectAllowed(https, URI.create("http://mirror.example/m.onnx")))
+        .isFalse();
+    assertThat(ModelFetcher.redirectAllowed(https, URI.create("https://mirror.example/m")))
+        .isTrue();
+    assertThat(ModelFetcher.redirectAllowed(http, URI.create("https://mirror.example/m"))).isTrue();
+    assertThat(ModelFetcher.redirectAllowed(http, URI.create("http://mirror.example/m"))).isTrue();
+    assertThat(ModelFetcher.redirectAllowed(http, URI.create("file:///etc/passwd"))).isFalse();
+
+    // Through the server: a Location with another scheme is refused, not retried.
+    assertThatThrownBy(
+            () ->
+                new ModelFetcher(FAST)
+                    .fetch(
+                        url("/elsewhere/file:///etc/passwd"), Optional.empty(), dir.resolve("c")))
+        .isInstanceOf(ModelFetcher.FetchException.class)
+        .hasMessageContaining("HTTP 301 to a file URI, refused");
+    assertThat(calls).hasValue(1);
+  }
+
+  @Test
+  void aFileLargerThanTheMostAFetchTakesIsRefusedAndNotRetried() {
+    ModelFetcher small = new ModelFetcher(FAST.withMaxBytes(MODEL.length - 1));
+    assertThatThrownBy(() -> small.fetch(url("/model.onnx"), Optional.empty(), dir.resolve("a")))
+        .hasMessageContaining(
+            "the file is %d bytes, more than the most a fetch takes, MODELOPS_FETCH_MAX_BYTES=%d"
+                .formatted(MODEL.length, MODEL.length - 1));
+    assertThatThrownBy(() -> small.fetch(url("/unsized.onnx"), Optional.empty(), dir.resolve("b")))
+        .hasMessageContaining(
+            "the file has more than %d bytes, more than the most a fetch takes"
+                .formatted(MODEL.length - 1));
+    assertThat(calls).as("once each").hasValue(2);
+    assertThat(dir.resolve("b.partial")).doesNotExist();
+    assertThat(dir.resolve("b")).doesNotExist();
+  }
+
+  @Test
+  void theFetchCommandTakesItsBoundFromTheEnvironmentAndSaysWhyInOneLine() throws Exception {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit =
+        FetchCommand.run(
+            new String[] {"--uri", url("/model.onnx"), "--dest", dir.resolve("m").toString()},
+            Map.of("MODELOPS_FETCH_MAX_BYTES", "10"),
+            new PrintStream(new ByteArrayOutputStream()),
+            new PrintStream(err));
+    assertThat(exit).isOne();
+    assertThat(err.toString())
+        .startsWith("ModelFetchFailed: GET http://127.0.0.1:")
+        .contains("MODELOPS_FETCH_MAX_BYTES=10")
+        .doesNotContain("secret")
+        .hasLineCount(1);
+    assertThat(FetchCommand.policy(Map.of()).maxBytes()).isEqualTo(8L << 30);
+    assertThatThrownBy(() -> FetchCommand.policy(Map.of("MODELOPS_FETCH_MAX_BYTES", "8Gi")))
+        .hasMessageContaining("MODELOPS_FETCH_MAX_BYTES must be a positive number of bytes");
+  }
+
+  @Test
+  void linkLocalAddressesAreRefusedBeforeAnythingIsSentAndTheListIsConfigurable() {
+    // The default list holds the cloud's instance metadata address. Checked as a rule only: a test
+    // sends nothing anywhere but loopback, even if the check were broken.
+    DeniedNetworks defaults = DeniedNetworks.parse(DeniedNetworks.DEFAULT_TEXT);
+    assertThat(defaults.denial("169.254.169.254"))
+        .hasValueSatisfying(d -> assertThat(d).contains("169.254.169.254 is in 169.254.0.0/16"));
+    assertThat(defaults.denial("fe80::1")).isPresent();
+    assertThat(defaults.denial("127.0.0.1")).isEmpty();
+    // Loopback stands in for a denied network (a cluster's own ranges can be added so): refused
+    // before a connection, directly and on a redirect's hop.
+    ModelFetcher noLoopback =
+        new ModelFetcher(
+            FAST.withDenied(DeniedNetworks.parse(DeniedNetworks.DEFAULT_TEXT + ", 127.0.0.0/8")));
+    assertThatThrownBy(
+            () -> noLoopback.fetch(url("/model.onnx"), Optional.empty(), dir.resolve("c")))
+        .hasMessageContaining("127.0.0.1 is in 127.0.0.0/8")
+        .hasMessageContaining("MODELOPS_FETCH_DENIED_NETWORKS");
+    assertThat(calls).as("nothing was asked of the denied address").hasValue(0);
+    ModelFetcher loopbackOnlyOnTheHop =
+        new ModelFetcher(
+            FAST.withDenied(DeniedNetworks.parse(DeniedNetworks.DEFAULT_TEXT + ", 127.0.0.2/32")));
+    assertThatThrownBy(
+            () ->
+                loopbackOnlyOnTheHop.fetch(
+                    url("/elsewhere/http://127.0.0.2:1/model.onnx"),
+                    Optional.empty(),
+                    dir.resolve("b")))
+        .hasMessageContaining("127.0.0.2 is in 127.0.0.2/32");
+    assertThat(calls).as("only the redirect was asked for").hasValue(1);
+    assertThatThrownBy(() -> DeniedNetworks.parse("10.0.0.0/8,cluster"))
+        .hasMessageContaining("MODELOPS_FETCH_DENIED_NETWORKS: 'cluster' is no network in CIDR");
+    assertThat(DeniedNetworks.parse("").denial("169.254.169.254")).isEmpty();
   }
 }

@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
 
 /** Where a model comes from and how to check it. */
@@ -24,6 +25,13 @@ import io.fabric8.kubernetes.api.model.SecretKeySelector;
         "spec.model.uri must not climb out of its claim or directory with '..': name the file's"
             + " own path",
     fieldPath = ".uri",
+    reason = "FieldValueInvalid")
+@ValidationRule(
+    value =
+        "!has(self.maxSize) || (isQuantity(string(self.maxSize))"
+            + " && quantity(string(self.maxSize)).isGreaterThan(quantity('0')))",
+    message = "spec.model.maxSize must be a positive quantity of bytes, such as 500Mi or 20Gi",
+    fieldPath = ".maxSize",
     reason = "FieldValueInvalid")
 public class ModelSource {
 
@@ -63,6 +71,13 @@ public class ModelSource {
       "SHA-256 of the model file, 64 lowercase hex characters. Required for http(s) URIs; the "
           + "pods refuse to serve a file whose digest differs.")
   public String sha256;
+
+  @JsonPropertyDescription(
+      "The largest model (and baseline) file the pods download, a quantity such as 500Mi or 20Gi;"
+          + " default 8Gi. A larger file fails the pods' fetch step (ModelFetchFailed) instead of"
+          + " filling the node's disk; it is also the sizeLimit of the volume the model is"
+          + " downloaded to.")
+  public Quantity maxSize;
 
   @JsonPropertyDescription(
       "Feature statistics of the training data (the runtime's baseline file), the reference for"
