@@ -26,17 +26,32 @@ public record RevisionPlan(Revision latest, boolean latestIsNew, List<Revision> 
       RevisionTemplate current,
       int historyLimit,
       Optional<Integer> stable) {
+    return decide(history, current, historyLimit, stable, 0);
+  }
+
+  /**
+   * As above, numbering a new revision past {@code highestNumber} too: the number of a
+   * ControllerRevision that is not in {@code history} (its data could not be read) is not used
+   * again.
+   */
+  public static RevisionPlan decide(
+      List<Revision> history,
+      RevisionTemplate current,
+      int historyLimit,
+      Optional<Integer> stable,
+      int highestNumber) {
     String hash = current.hash();
     List<Revision> sorted = new ArrayList<>(history);
     sorted.sort(Comparator.comparingInt(Revision::number));
-    int newest = sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1).number();
+    int newestKept = sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1).number();
+    int newest = Math.max(newestKept, highestNumber);
     Optional<Revision> existing =
         sorted.stream().filter(r -> r.hash().equals(hash)).reduce((a, b) -> b);
     Revision latest;
     if (existing.isEmpty()) {
       latest = new Revision(newest + 1, hash, current, "Spec", null);
       sorted.add(latest);
-    } else if (existing.get().number() == newest
+    } else if (existing.get().number() == newestKept
         || existing.get().marked()
         || onlyRetrainedSince(sorted, existing.get())) {
       // A retrained revision grew from the spec's revision: the spec did not change.
