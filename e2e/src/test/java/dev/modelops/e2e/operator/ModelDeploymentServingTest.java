@@ -31,7 +31,7 @@ import org.junit.jupiter.api.TestInfo;
  * The operator, run as its own process, serves ModelDeployments on the sandbox cluster: real API
  * server, controller manager, scheduler and kwok GPU nodes.
  */
-@Order(Schedule.FRONT_4)
+@Order(Schedule.FRONT_5)
 class ModelDeploymentServingTest {
 
   static final Duration WAIT = Duration.ofSeconds(60);
@@ -323,6 +323,124 @@ class ModelDeploymentServingTest {
     assertThat(deploymentsOf("durable"))
         .extracting(d -> d.getMetadata().getName())
         .containsExactly("durable-r3");
+  }
+
+  /**
+   * Owned objects edited by hand: a Deployment's and a ControllerRevision's revision label, and a
+   * ControllerRevision of garbage made beside them. Each is reported by a Warning Event naming it,
+   * the labels are put back, the garbage is left alone (its number not used again), and the next
+   * spec change is applied. Before, a label that was no number failed every reconcile.
+   */
+  @Test
+  void objectsEditedByHandAreReportedAndRepairedAndTheNextSpecIsApplied() {
+    Map<String, Object> cpu = Map.of("uri", "file:///models/m.onnx", "version", "1");
+    apply("edited", Map.of("model", cpu, "runtime", Map.of("replicas", 1)));
+    awaitCondition("edited", "Available", "True", "MinimumReplicasAvailable");
+    var crs = client.apps().controllerRevisions().inNamespace(ns);
+    String crName =
+        crs.withLabel("modelops.dev/deployment", "edited")
+            .list()
+            .getItems()
+            .get(0)
+            .getMetadata()
+            .getName();
+    client
+        .apps()
+        .deployments()
+        .inNamespace(ns)
+        .withName("edited-r1")
+        .edit(
+            d -> {
+              d.getMetadata().getLabels().put("modelops.dev/revision", "abc");
+              return d;
+            });
+    crs.withName(crName)
+        .edit(
+            cr -> {
+              cr.getMetadata().getLabels().put("modelops.dev/revision", "99");
+              return cr;
+            });
+    crs.resource(
+            new io.fabric8.kubernetes.api.model.apps.ControllerRevisionBuilder()
+                .withNewMetadata()
+                .withName("edited-garbage")
+                .addToLabels("app.kubernetes.io/managed-by", "modelops-operator")
+                .addToLabels("modelops.dev/deployment", "edited")
+                .addToLabels("modelops.dev/revision", "5")
+                .addNewOwnerReference()
+                .withApiVersion("modelops.dev/v1alpha1")
+                .withKind("ModelDeployment")
+                .withName("edited")
+                .withUid(get("edited").getMetadata().getUid())
+                .withController(true)
+                .endOwnerReference()
+                .endMetadata()
+                .withRevision(5L)
+                .withData(Map.of("not", "a template"))
+                .build())
+        .create();
+
+    await("the edits reported and the labels put back")
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(
+                      client
+                          .v1()
+                          .events()
+                          .inNamespace(ns)
+                          .withField("involvedObject.name", "edited")
+                          .list()
+                          .getItems()
+                          .stream()
+                          .filter(e -> "TamperedObject".equals(e.getReason()))
+                          .map(e -> e.getMessage()))
+                  .anySatisfy(
+                      m ->
+                          assertThat(m)
+                              .startsWith(
+                                  "Deployment edited-r1 has label modelops.dev/revision=abc"))
+                  .anySatisfy(
+                      m ->
+                          assertThat(m)
+                              .startsWith(
+                                  "ControllerRevision "
+                                      + crName
+                                      + " has label modelops.dev/revision=99"))
+                  .anySatisfy(
+                      m ->
+                          assertThat(m)
+                              .startsWith(
+                                  "ControllerRevision edited-garbage of revision 5 holds no revision template"));
+              assertThat(
+                      client
+                          .apps()
+                          .deployments()
+                          .inNamespace(ns)
+                          .withName("edited-r1")
+                          .get()
+                          .getMetadata()
+                          .getLabels())
+                  .containsEntry("modelops.dev/revision", "1");
+              assertThat(crs.withName(crName).get().getMetadata().getLabels())
+                  .containsEntry("modelops.dev/revision", "1");
+            });
+
+    // The next spec change is applied, past the number the garbage holds.
+    apply(
+        "edited",
+        Map.of(
+            "model",
+            Map.of("uri", "file:///models/m.onnx", "version", "2"),
+            "runtime",
+            Map.of("replicas", 1)));
+    await("revision 6 serves")
+        .atMost(WAIT)
+        .untilAsserted(() -> assertThat(status(get("edited"))).containsEntry("stableRevision", 6));
+    awaitCondition("edited", "Available", "True", "MinimumReplicasAvailable");
+    assertThat(revisionNumbers("edited")).containsExactly(1L, 5L, 6L);
+    assertThat(crs.withName("edited-garbage").get()).as("the garbage left alone").isNotNull();
+    assertThat(operator.log()).doesNotContain(ns + "/edited: reconcile failed");
   }
 
   @Test
