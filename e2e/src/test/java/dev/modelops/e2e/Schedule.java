@@ -21,10 +21,13 @@ public final class Schedule {
   /** RetrainingTest, about 230 s. */
   public static final int FRONT_3 = 3;
 
-  /** OperatorSigkillTest, about 150 s (a guess from one run alone, not a fresh-clone run). */
+  /** OperatorSigkillTest, about 120 s (runs alone on a busy machine, not a fresh-clone run). */
   public static final int FRONT_4 = 4;
 
-  /** ModelDeploymentServingTest, about 80 s. */
+  /**
+   * ModelDeploymentServingTest, about 80 s before its test of objects edited by hand (about 50 s
+   * more; 153 s in one run beside IdleResyncTest).
+   */
   public static final int FRONT_5 = 5;
 
   /** ChartRenderTest, about 80 s. */

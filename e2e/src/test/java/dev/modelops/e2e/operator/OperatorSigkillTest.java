@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -300,8 +302,12 @@ class OperatorSigkillTest {
         .build();
   }
 
-  /** Cordons or uncordons every node: a new pod stays Pending while they are cordoned. */
+  /**
+   * Cordons or uncordons every node: a new pod stays Pending while they are cordoned. A merge patch
+   * (no resourceVersion), since kwok and the node controller write nodes all the time.
+   */
   private void setUnschedulable(boolean unschedulable) {
+    String patch = "{\"spec\":{\"unschedulable\":" + (unschedulable ? "true" : "null") + "}}";
     client
         .nodes()
         .list()
@@ -311,11 +317,7 @@ class OperatorSigkillTest {
                 client
                     .nodes()
                     .withName(n.getMetadata().getName())
-                    .edit(
-                        node -> {
-                          node.getSpec().setUnschedulable(unschedulable ? true : null);
-                          return node;
-                        }));
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), patch));
   }
 
   /**

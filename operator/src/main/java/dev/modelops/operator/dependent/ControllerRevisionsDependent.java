@@ -15,6 +15,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The revision history, one ControllerRevision per kept revision (as StatefulSets keep theirs): it
@@ -57,7 +58,7 @@ public class ControllerRevisionsDependent
   @Override
   public Map<String, ControllerRevision> getSecondaryResources(
       ModelDeployment mdep, Context<ModelDeployment> context) {
-    java.util.Set<String> desired = desiredResources(mdep, context).keySet();
+    Set<String> desired = desiredResources(mdep, context).keySet();
     return Labels.byName(
         mdep,
         context
