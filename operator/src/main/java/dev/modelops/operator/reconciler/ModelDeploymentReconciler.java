@@ -261,6 +261,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             RevisionTemplate.of(mdep),
             Optional.ofNullable(mdep.getSpec().model.baseline),
             state.revisions().kept(),
+            state.revisions().highestNumber(),
             mdep.getMetadata().getName(),
             now));
   }
