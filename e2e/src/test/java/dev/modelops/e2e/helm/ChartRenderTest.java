@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The chart as rendered for the main value combinations, its lint, and its wrong values. */
-@Order(Schedule.FRONT_5)
+@Order(Schedule.FRONT_6)
 class ChartRenderTest {
 
   static final String CRD = "modeldeployments.modelops.dev-v1.yml";

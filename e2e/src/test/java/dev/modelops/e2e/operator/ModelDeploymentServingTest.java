@@ -11,10 +11,15 @@ import dev.modelops.e2e.api.TestNamespaces;
 import dev.modelops.e2e.sandbox.SandboxCluster;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevisionBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +36,7 @@ import org.junit.jupiter.api.TestInfo;
  * The operator, run as its own process, serves ModelDeployments on the sandbox cluster: real API
  * server, controller manager, scheduler and kwok GPU nodes.
  */
-@Order(Schedule.FRONT_4)
+@Order(Schedule.FRONT_5)
 class ModelDeploymentServingTest {
 
   static final Duration WAIT = Duration.ofSeconds(60);
@@ -323,6 +328,170 @@ class ModelDeploymentServingTest {
     assertThat(deploymentsOf("durable"))
         .extracting(d -> d.getMetadata().getName())
         .containsExactly("durable-r3");
+  }
+
+  /**
+   * Owned objects edited by hand: a Deployment's and a ControllerRevision's revision label, and a
+   * ControllerRevision of garbage made beside them, then the spec's own ControllerRevision made
+   * again with garbage. Each is reported by a Warning Event naming it, the labels are put back, the
+   * spec's ControllerRevision is made again from the spec, the other garbage is left alone (its
+   * number not used again), and the next spec change is applied. Before, a label that was no number
+   * failed every reconcile.
+   */
+  @Test
+  void objectsEditedByHandAreReportedAndRepairedAndTheNextSpecIsApplied() throws Exception {
+    Map<String, Object> cpu = Map.of("uri", "file:///models/m.onnx", "version", "1");
+    apply("edited", Map.of("model", cpu, "runtime", Map.of("replicas", 1)));
+    awaitCondition("edited", "Available", "True", "MinimumReplicasAvailable");
+    var crs = client.apps().controllerRevisions().inNamespace(ns);
+    String crName =
+        crs.withLabel("modelops.dev/deployment", "edited")
+            .list()
+            .getItems()
+            .get(0)
+            .getMetadata()
+            .getName();
+    // Merge patches as kubectl label sends them: no resourceVersion, so no conflict with the
+    // controllers that write these objects meanwhile.
+    client
+        .apps()
+        .deployments()
+        .inNamespace(ns)
+        .withName("edited-r1")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), revisionLabel("abc"));
+    crs.withName(crName).patch(PatchContext.of(PatchType.JSON_MERGE), revisionLabel("99"));
+    crs.resource(
+            new ControllerRevisionBuilder()
+                .withNewMetadata()
+                .withName("edited-garbage")
+                .addToLabels("app.kubernetes.io/managed-by", "modelops-operator")
+                .addToLabels("modelops.dev/deployment", "edited")
+                .addToLabels("modelops.dev/revision", "5")
+                .addNewOwnerReference()
+                .withApiVersion("modelops.dev/v1alpha1")
+                .withKind("ModelDeployment")
+                .withName("edited")
+                .withUid(get("edited").getMetadata().getUid())
+                .withController(true)
+                .endOwnerReference()
+                .endMetadata()
+                .withRevision(5L)
+                .withData(Map.of("not", "a template"))
+                .build())
+        .create();
+
+    await("the edits reported and the labels put back")
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(tamperedEvents("edited"))
+                  .anySatisfy(
+                      m ->
+                          assertThat(m)
+                              .startsWith(
+                                  "Deployment edited-r1 has label modelops.dev/revision=abc"))
+                  .anySatisfy(
+                      m ->
+                          assertThat(m)
+                              .startsWith(
+                                  "ControllerRevision "
+                                      + crName
+                                      + " has label modelops.dev/revision=99"))
+                  .anySatisfy(
+                      m ->
+                          assertThat(m)
+                              .startsWith(
+                                  "ControllerRevision edited-garbage of revision 5 holds no revision template"));
+              assertThat(
+                      client
+                          .apps()
+                          .deployments()
+                          .inNamespace(ns)
+                          .withName("edited-r1")
+                          .get()
+                          .getMetadata()
+                          .getLabels())
+                  .containsEntry("modelops.dev/revision", "1");
+              assertThat(crs.withName(crName).get().getMetadata().getLabels())
+                  .containsEntry("modelops.dev/revision", "1");
+            });
+
+    assertThat(operator.log()).doesNotContain(ns + "/edited: reconcile failed");
+
+    // The spec's own ControllerRevision made again with garbage (its data cannot be changed)
+    // while no operator runs, so that none sees it missing and numbers the spec anew: the next
+    // operator deletes it and makes it again from the spec, under its number.
+    ControllerRevision original = crs.withName(crName).get();
+    operator.kill();
+    crs.withName(crName).delete();
+    await("the ControllerRevision deleted")
+        .atMost(WAIT)
+        .until(() -> crs.withName(crName).get() == null);
+    crs.resource(
+            new ControllerRevisionBuilder()
+                .withMetadata(
+                    new ObjectMetaBuilder()
+                        .withName(crName)
+                        .withLabels(original.getMetadata().getLabels())
+                        .withAnnotations(original.getMetadata().getAnnotations())
+                        .withOwnerReferences(original.getMetadata().getOwnerReferences())
+                        .build())
+                .withRevision(1L)
+                .withData(Map.of("model", Map.of()))
+                .build())
+        .create();
+    operator = OperatorProcess.start(cluster, "operator-after-edits");
+    await("the spec's ControllerRevision written again")
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(tamperedEvents("edited"))
+                  .anySatisfy(
+                      m ->
+                          assertThat(m)
+                              .isEqualTo(
+                                  "ControllerRevision "
+                                      + crName
+                                      + " of revision 1 holds no revision template (no"
+                                      + " model.uri): it is written again from the spec"));
+              ControllerRevision again = crs.withName(crName).get();
+              assertThat(again.getRevision()).isEqualTo(1L);
+              assertThat(String.valueOf(again.getData())).contains("file:///models/m.onnx");
+            });
+
+    // The next spec change is applied, past the number the garbage holds.
+    apply(
+        "edited",
+        Map.of(
+            "model",
+            Map.of("uri", "file:///models/m.onnx", "version", "2"),
+            "runtime",
+            Map.of("replicas", 1)));
+    await("revision 6 serves")
+        .atMost(WAIT)
+        .untilAsserted(() -> assertThat(status(get("edited"))).containsEntry("stableRevision", 6));
+    awaitCondition("edited", "Available", "True", "MinimumReplicasAvailable");
+    assertThat(revisionNumbers("edited")).containsExactly(1L, 5L, 6L);
+    assertThat(crs.withName("edited-garbage").get()).as("the garbage left alone").isNotNull();
+  }
+
+  static String revisionLabel(String value) {
+    return "{\"metadata\":{\"labels\":{\"modelops.dev/revision\":\"" + value + "\"}}}";
+  }
+
+  /** The messages of the TamperedObject Events of a ModelDeployment. */
+  List<String> tamperedEvents(String name) {
+    return client
+        .v1()
+        .events()
+        .inNamespace(ns)
+        .withField("involvedObject.name", name)
+        .list()
+        .getItems()
+        .stream()
+        .filter(e -> "TamperedObject".equals(e.getReason()))
+        .map(e -> e.getMessage())
+        .toList();
   }
 
   @Test

@@ -127,6 +127,20 @@ public final class OperatorProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * SIGKILL, as the kernel's OOM killer or a lost node ends it: no shutdown hook runs, nothing is
+   * flushed or released. Returns the exit status (137: killed by signal 9).
+   */
+  public int kill() {
+    process.destroyForcibly();
+    try {
+      return process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the operator was being killed", e);
+    }
+  }
+
   /** Stops the operator as Kubernetes would: SIGTERM, then SIGKILL after a grace period. */
   @Override
   public void close() {

@@ -2,6 +2,7 @@ package dev.modelops.operator.dependent;
 
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.history.Revision;
+import dev.modelops.operator.history.RevisionTemplate;
 import dev.modelops.operator.reconciler.ObservedState;
 import dev.modelops.operator.rollout.RolloutPlan;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
@@ -14,6 +15,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The revision history, one ControllerRevision per kept revision (as StatefulSets keep theirs): it
@@ -49,10 +51,44 @@ public class ControllerRevisionsDependent
     context.getClient().resource(resource).delete();
   }
 
+  /**
+   * This ModelDeployment's ControllerRevisions, but for one whose data was replaced by hand and is
+   * not the spec's: it is left as it is (and reported), not deleted as a revision no longer kept.
+   */
   @Override
   public Map<String, ControllerRevision> getSecondaryResources(
       ModelDeployment mdep, Context<ModelDeployment> context) {
-    return Labels.byName(mdep, context.getSecondaryResourcesAsStream(ControllerRevision.class));
+    Set<String> desired = desiredResources(mdep, context).keySet();
+    return Labels.byName(
+        mdep,
+        context
+            .getSecondaryResourcesAsStream(ControllerRevision.class)
+            .filter(
+                cr ->
+                    desired.contains(cr.getMetadata().getName())
+                        || RevisionTemplate.readable(Serialization.asJson(cr.getData()))));
+  }
+
+  /**
+   * A ControllerRevision's data cannot be changed: one whose data is not what it must be (made
+   * again by hand) is deleted and created anew.
+   */
+  @Override
+  public ControllerRevision update(
+      ControllerRevision actual,
+      ControllerRevision desired,
+      ModelDeployment mdep,
+      Context<ModelDeployment> context) {
+    if (!sameData(actual, desired)) {
+      context.getClient().resource(actual).delete();
+      return create(desired, mdep, context);
+    }
+    return super.update(actual, desired, mdep, context);
+  }
+
+  private static boolean sameData(ControllerRevision a, ControllerRevision b) {
+    var json = Serialization.jsonMapper();
+    return json.valueToTree(a.getData()).equals(json.valueToTree(b.getData()));
   }
 
   /** Why the revision is not rolled out again: kept here, so it outlives a lost status. */

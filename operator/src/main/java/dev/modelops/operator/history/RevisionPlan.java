@@ -18,25 +18,48 @@ import java.util.Optional;
  * @param latest the revision the spec describes
  * @param latestIsNew whether it is made by this reconcile
  * @param kept the revisions to keep, oldest first
+ * @param highestNumber the highest number in use, kept or not (a ControllerRevision set aside
+ *     because its data could not be read holds its number): new revisions are numbered past it
  */
-public record RevisionPlan(Revision latest, boolean latestIsNew, List<Revision> kept) {
+public record RevisionPlan(
+    Revision latest, boolean latestIsNew, List<Revision> kept, int highestNumber) {
+
+  /** A plan whose highest number is its newest kept revision's. */
+  public RevisionPlan(Revision latest, boolean latestIsNew, List<Revision> kept) {
+    this(latest, latestIsNew, kept, kept.stream().mapToInt(Revision::number).max().orElse(0));
+  }
 
   public static RevisionPlan decide(
       List<Revision> history,
       RevisionTemplate current,
       int historyLimit,
       Optional<Integer> stable) {
+    return decide(history, current, historyLimit, stable, 0);
+  }
+
+  /**
+   * As above, numbering a new revision past {@code highestNumber} too: the number of a
+   * ControllerRevision that is not in {@code history} (its data could not be read) is not used
+   * again.
+   */
+  public static RevisionPlan decide(
+      List<Revision> history,
+      RevisionTemplate current,
+      int historyLimit,
+      Optional<Integer> stable,
+      int highestNumber) {
     String hash = current.hash();
     List<Revision> sorted = new ArrayList<>(history);
     sorted.sort(Comparator.comparingInt(Revision::number));
-    int newest = sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1).number();
+    int newestKept = sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1).number();
+    int newest = Math.max(newestKept, highestNumber);
     Optional<Revision> existing =
         sorted.stream().filter(r -> r.hash().equals(hash)).reduce((a, b) -> b);
     Revision latest;
     if (existing.isEmpty()) {
       latest = new Revision(newest + 1, hash, current, "Spec", null);
       sorted.add(latest);
-    } else if (existing.get().number() == newest
+    } else if (existing.get().number() == newestKept
         || existing.get().marked()
         || onlyRetrainedSince(sorted, existing.get())) {
       // A retrained revision grew from the spec's revision: the spec did not change.
@@ -55,7 +78,8 @@ public record RevisionPlan(Revision latest, boolean latestIsNew, List<Revision> 
       sorted.remove(existing.get());
       sorted.add(latest);
     }
-    return new RevisionPlan(latest, existing.isEmpty(), trim(sorted, historyLimit, latest, stable));
+    List<Revision> kept = trim(sorted, historyLimit, latest, stable);
+    return new RevisionPlan(latest, existing.isEmpty(), kept, Math.max(newest, latest.number()));
   }
 
   /** Whether every revision newer than {@code r} came from a retraining Job, not from the spec. */
@@ -72,7 +96,8 @@ public record RevisionPlan(Revision latest, boolean latestIsNew, List<Revision> 
   public RevisionPlan withRetrained(Revision retrained) {
     List<Revision> more = new ArrayList<>(kept);
     more.add(retrained);
-    return new RevisionPlan(latest, latestIsNew, List.copyOf(more));
+    return new RevisionPlan(
+        latest, latestIsNew, List.copyOf(more), Math.max(highestNumber, retrained.number()));
   }
 
   /** The newest {@code limit} revisions, and always the spec's and the stable one. */
@@ -99,7 +124,7 @@ public record RevisionPlan(Revision latest, boolean latestIsNew, List<Revision> 
     Revision withIt = latest.withBaseline(baseline);
     List<Revision> replaced =
         kept.stream().map(r -> r.number() == latest.number() ? withIt : r).toList();
-    return new RevisionPlan(withIt, latestIsNew, replaced);
+    return new RevisionPlan(withIt, latestIsNew, replaced, highestNumber);
   }
 
   public Optional<Revision> find(int number) {

@@ -48,11 +48,27 @@ public record RevisionTemplate(ModelSource model, RuntimeSpec runtime) {
     }
   }
 
+  /** Reads a template back; one without a model URI (edited by hand) is refused, saying so. */
   public static RevisionTemplate fromJson(String json) {
+    RevisionTemplate template;
     try {
-      return JSON.readValue(json, RevisionTemplate.class);
+      template = JSON.readValue(json, RevisionTemplate.class);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("not a revision template: " + e.getOriginalMessage(), e);
+    }
+    if (template == null || template.model() == null || template.model().uri == null) {
+      throw new IllegalArgumentException("no model.uri");
+    }
+    return template;
+  }
+
+  /** Whether the JSON is a revision template ({@link #fromJson} reads it). */
+  public static boolean readable(String json) {
+    try {
+      fromJson(json);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 

@@ -108,6 +108,12 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
    */
   private final Map<String, Long> written = new ConcurrentHashMap<>();
 
+  /**
+   * The owned objects found edited by hand and reported, per ModelDeployment: each version of one
+   * is reported once (by this process: a restarted operator reports what is still not repaired).
+   */
+  private final Map<String, Set<String>> reportedTampering = new ConcurrentHashMap<>();
+
   /** How soon a reconcile that found the cache behind its own write looks again. */
   static final Duration STALE_RETRY = Duration.ofSeconds(1);
 
@@ -181,6 +187,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     var workflow = context.managedWorkflowAndDependentResourceContext();
     workflow.put(RolloutPlan.class, plan);
     workflow.reconcileManagedWorkflow();
+    reportTampered(mdep, state.tampered(), context);
     if (state.invalidSpec().isEmpty()) {
       analysis.remember(state, plan, now);
     }
@@ -253,6 +260,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             RevisionTemplate.of(mdep),
             Optional.ofNullable(mdep.getSpec().model.baseline),
             state.revisions().kept(),
+            state.revisions().highestNumber(),
             mdep.getMetadata().getName(),
             now));
   }
@@ -394,8 +402,31 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             .map(m -> m.getMetadata().getUid())
             .collect(java.util.stream.Collectors.toSet());
     written.keySet().retainAll(live);
+    reportedTampering.keySet().retainAll(live);
     analysis.retain(live);
     driftReader.retain(live);
+  }
+
+  /** A Warning Event and a log line for each owned object edited by hand, once per version. */
+  private void reportTampered(
+      ModelDeployment mdep, List<TamperedObject> tampered, Context<ModelDeployment> context) {
+    if (tampered.isEmpty()) {
+      return;
+    }
+    Set<String> reported =
+        reportedTampering.computeIfAbsent(
+            mdep.getMetadata().getUid(), uid -> ConcurrentHashMap.newKeySet());
+    for (TamperedObject t : tampered) {
+      if (reported.add(t.key())) {
+        LOG.warnf(
+            "%s/%s: %s: %s",
+            mdep.getMetadata().getNamespace(),
+            mdep.getMetadata().getName(),
+            TamperedObject.REASON,
+            t.message());
+        record(mdep, new RolloutPlan.Event("Warning", TamperedObject.REASON, t.message()), context);
+      }
+    }
   }
 
   private static void record(

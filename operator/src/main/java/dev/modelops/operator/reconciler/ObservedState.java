@@ -1,6 +1,5 @@
 package dev.modelops.operator.reconciler;
 
-import dev.modelops.operator.api.v1alpha1.BaselineSource;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
 import dev.modelops.operator.dependent.Labels;
@@ -13,9 +12,9 @@ import dev.modelops.operator.rollout.RolloutPlan;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -33,7 +32,8 @@ public record ObservedState(
     Map<Integer, Deployment> deployments,
     List<Pod> pods,
     Optional<String> invalidSpec,
-    RevisionPlan revisions) {
+    RevisionPlan revisions,
+    List<TamperedObject> tampered) {
 
   public static final String SOURCE_ANNOTATION = "modelops.dev/revision-source";
   public static final String OUTCOME_ANNOTATION = "modelops.dev/outcome";
@@ -45,43 +45,45 @@ public record ObservedState(
 
   public static ObservedState of(
       ModelDeployment mdep, ModelDeploymentStatus recorded, Context<ModelDeployment> context) {
-    List<Revision> history =
-        context
-            .getSecondaryResourcesAsStream(ControllerRevision.class)
-            .filter(cr -> Labels.belongsTo(mdep, cr))
-            .map(ObservedState::toRevision)
-            .flatMap(Optional::stream)
-            .toList();
+    return from(
+        mdep,
+        recorded,
+        context.getSecondaryResourcesAsStream(ControllerRevision.class).toList(),
+        context.getSecondaryResourcesAsStream(Deployment.class).toList(),
+        context.getSecondaryResourcesAsStream(Pod.class).toList());
+  }
+
+  /** The state from the objects the informers hold (every ModelDeployment's, filtered here). */
+  static ObservedState from(
+      ModelDeployment mdep,
+      ModelDeploymentStatus recorded,
+      List<ControllerRevision> controllerRevisions,
+      List<Deployment> allDeployments,
+      List<Pod> allPods) {
+    RevisionObjects.History kept = RevisionObjects.history(mdep, controllerRevisions);
+    List<Revision> history = kept.revisions();
+    List<TamperedObject> tampered = new ArrayList<>(kept.tampered());
     Map<Integer, Deployment> deployments =
-        context
-            .getSecondaryResourcesAsStream(Deployment.class)
-            .filter(d -> Labels.belongsTo(mdep, d))
-            .filter(d -> d.getMetadata().getLabels().containsKey(Labels.REVISION))
-            .collect(
-                Collectors.toMap(
-                    d -> Integer.parseInt(d.getMetadata().getLabels().get(Labels.REVISION)),
-                    d -> d,
-                    (a, b) -> a));
-    List<Pod> pods =
-        context
-            .getSecondaryResourcesAsStream(Pod.class)
-            .filter(p -> Labels.belongsTo(mdep, p))
-            .toList();
+        RevisionObjects.deployments(mdep, allDeployments, tampered);
+    List<Pod> pods = allPods.stream().filter(p -> Labels.belongsTo(mdep, p)).toList();
     ModelDeploymentStatus status =
         Optional.ofNullable(recorded).orElseGet(ModelDeploymentStatus::new);
     Optional<String> invalidSpec = SpecCheck.problem(mdep);
     if (invalidSpec.isPresent()) {
       // Nothing new is planned from a spec that cannot be served: what runs keeps running.
-      return new ObservedState(mdep, status, history, deployments, pods, invalidSpec, null);
+      return new ObservedState(
+          mdep, status, history, deployments, pods, invalidSpec, null, List.copyOf(tampered));
     }
     RevisionPlan revisions =
         RevisionPlan.decide(
                 history,
                 RevisionTemplate.of(mdep),
                 mdep.getSpec().rollout.revisionHistoryLimit,
-                Optional.ofNullable(status.stableRevision))
+                Optional.ofNullable(status.stableRevision),
+                kept.highestNumber())
             .withBaseline(Optional.ofNullable(mdep.getSpec().model.baseline));
-    return new ObservedState(mdep, status, history, deployments, pods, invalidSpec, revisions);
+    return new ObservedState(
+        mdep, status, history, deployments, pods, invalidSpec, revisions, List.copyOf(tampered));
   }
 
   /** What the rollout decision reads, with the analysis measured in this reconcile if any. */
@@ -138,7 +140,8 @@ public record ObservedState(
         deployments,
         pods,
         invalidSpec,
-        revisions.withRetrained(retrained));
+        revisions.withRetrained(retrained),
+        tampered);
   }
 
   /** Holds what runs: for a spec that cannot be served, nothing new is planned. */
@@ -180,42 +183,5 @@ public record ObservedState(
     return pods.stream()
         .filter(p -> value.equals(p.getMetadata().getLabels().get(Labels.REVISION)))
         .toList();
-  }
-
-  private static Optional<BaselineSource> baseline(String json) {
-    try {
-      return Optional.of(Serialization.unmarshal(json, BaselineSource.class))
-          .filter(b -> b.uri != null);
-    } catch (RuntimeException e) {
-      return Optional.empty();
-    }
-  }
-
-  private static Optional<Revision> toRevision(ControllerRevision cr) {
-    try {
-      RevisionTemplate template = RevisionTemplate.fromJson(Serialization.asJson(cr.getData()));
-      Map<String, String> annotations =
-          Optional.ofNullable(cr.getMetadata().getAnnotations()).orElse(Map.of());
-      Optional<Revision.Outcome> outcome =
-          Optional.ofNullable(annotations.get(OUTCOME_ANNOTATION))
-              .map(
-                  kind ->
-                      new Revision.Outcome(
-                          kind,
-                          annotations.getOrDefault(OUTCOME_REASON_ANNOTATION, kind),
-                          annotations.getOrDefault(OUTCOME_MESSAGE_ANNOTATION, "")));
-      return Optional.of(
-          new Revision(
-              cr.getRevision().intValue(),
-              template.hash(),
-              template,
-              annotations.getOrDefault(SOURCE_ANNOTATION, "Spec"),
-              cr.getMetadata().getCreationTimestamp(),
-              outcome,
-              Optional.ofNullable(annotations.get(BASELINE_ANNOTATION))
-                  .flatMap(ObservedState::baseline)));
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
-    }
   }
 }

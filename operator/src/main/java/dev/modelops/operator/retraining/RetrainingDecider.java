@@ -211,7 +211,10 @@ public final class RetrainingDecider {
       s.revision = same.get().number();
       what = "it is revision %d already: nothing new to roll out".formatted(s.revision);
     } else {
-      int number = in.kept().stream().mapToInt(Revision::number).max().orElse(0) + 1;
+      int number =
+          Math.max(
+                  in.kept().stream().mapToInt(Revision::number).max().orElse(0), in.highestNumber())
+              + 1;
       s.revision = number;
       Revision revision =
           new Revision(

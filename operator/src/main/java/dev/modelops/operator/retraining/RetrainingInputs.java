@@ -27,6 +27,8 @@ import java.util.Optional;
  * @param template the spec's revision template, which a retrained model replaces the model of
  * @param baseline the spec's drift baseline, kept by the retrained revision
  * @param kept the revisions kept
+ * @param highestNumber the highest revision number in use, kept or not (a ControllerRevision set
+ *     aside holds its number): a new revision is numbered past it
  * @param jobPrefix the name of each Job before its sequence number
  * @param now the decision's clock
  */
@@ -43,5 +45,6 @@ public record RetrainingInputs(
     RevisionTemplate template,
     Optional<BaselineSource> baseline,
     List<Revision> kept,
+    int highestNumber,
     String jobPrefix,
     Instant now) {}

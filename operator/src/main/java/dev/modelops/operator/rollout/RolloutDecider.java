@@ -161,7 +161,8 @@ public final class RolloutDecider {
       events.add(new Event("Normal", "RolledBack", action.message));
       return;
     }
-    int renumbered = from.number() + 1;
+    // Past every number in use, a ControllerRevision set aside's too.
+    int renumbered = Math.max(from.number(), in.revisions().highestNumber()) + 1;
     kept.remove(wanted.get());
     if (!from.marked() && from.number() != number) {
       mark(from.number(), rolledBack);

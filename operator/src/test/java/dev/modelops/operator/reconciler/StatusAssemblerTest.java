@@ -70,7 +70,8 @@ class StatusAssemblerTest {
         Map.of(1, revisionOne),
         List.of(),
         Optional.empty(),
-        plan);
+        plan,
+        List.of());
   }
 
   static ModelDeploymentStatus assemble(ObservedState state, String now) {

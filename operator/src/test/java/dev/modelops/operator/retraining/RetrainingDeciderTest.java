@@ -46,6 +46,7 @@ class RetrainingDeciderTest {
     boolean rollout;
     Optional<Integer> stable = Optional.of(1);
     List<Revision> kept = List.of(STABLE);
+    int highestNumber = 1;
     Instant now = T0;
 
     RetrainingDecision decide() {
@@ -63,6 +64,7 @@ class RetrainingDeciderTest {
               template(),
               Optional.of(baseline()),
               kept,
+              highestNumber,
               "iris",
               now));
     }
@@ -206,6 +208,17 @@ class RetrainingDeciderTest {
         .contains("http://models.example/iris/2-baseline.json");
     assertThat(made.baseline().map(b -> b.sha256)).contains(SHA);
     assertThat(made.template().model().baseline).as("outside the template's hash").isNull();
+  }
+
+  @Test
+  void aRetrainedRevisionIsNumberedPastANumberHeldByAControllerRevisionSetAside() {
+    In in = new In();
+    in.step();
+    in.jobs = List.of(job(1, 1, T0, ObservedJob.State.SUCCEEDED));
+    in.report = Optional.of(REPORT);
+    in.highestNumber = 5;
+    in.now = T0.plusSeconds(90);
+    assertThat(in.step().revision()).get().satisfies(r -> assertThat(r.number()).isEqualTo(6));
   }
 
   @Test

@@ -76,6 +76,7 @@ class RolloutDeciderTest {
     ManualRequests requests = ManualRequests.NONE;
     Optional<Check> check = Optional.empty();
     Instant now = T0;
+    int highestNumber = 0;
 
     RolloutPlan decide() {
       Revision latest = kept.stream().filter(r -> r.number() == spec).findFirst().orElseThrow();
@@ -84,7 +85,12 @@ class RolloutDeciderTest {
               new RolloutInputs(
                   rollout,
                   replicas,
-                  new RevisionPlan(latest, false, List.copyOf(kept)),
+                  new RevisionPlan(
+                      latest,
+                      false,
+                      List.copyOf(kept),
+                      Math.max(
+                          highestNumber, kept.stream().mapToInt(Revision::number).max().orElse(0))),
                   stable,
                   Optional.ofNullable(canary),
                   pods,
@@ -409,6 +415,16 @@ class RolloutDeciderTest {
     assertThat(done.stable()).isEqualTo(3);
     assertThat(done.replicas()).isEqualTo(Map.of(3, 2));
     assertThat(done.progressing().reason()).isEqualTo(Reason.ROLLOUT_COMPLETE);
+  }
+
+  @Test
+  void rollbackToNumbersPastANumberHeldByAControllerRevisionSetAside() {
+    Scenario s = new Scenario();
+    s.stable = Optional.of(2);
+    s.pods = new HashMap<>(Map.of(2, ready(2)));
+    s.highestNumber = 5;
+    s.requests = new ManualRequests(false, Optional.of("1"), false);
+    assertThat(s.decide().kept()).extracting(Revision::number).containsExactly(2, 6);
   }
 
   @Test
