@@ -10,3 +10,7 @@ POD="$(kubectl get pods -l modelops.dev/deployment=fraud-scorer -o jsonpath='{.i
 step "what the pod's containers said (kubectl logs):"
 run kubectl logs "$POD" -c fetch-model
 kubectl logs "$POD" -c runtime | grep -iE 'execution provider|cuda|ready' | head -5
+# Each ready pod's execution provider, as its runtime reports it (the image has no CUDA; the
+# example allows the CPU fallback, so status and a Warning Event CpuFallback say it is used).
+run kubectl wait --for=jsonpath='{.status.executionProviders.cpu}'=2 mdep/fraud-scorer --timeout=2m
+step "execution providers: $(kubectl get mdep fraud-scorer -o jsonpath='{.status.executionProviders}')"

@@ -40,6 +40,7 @@ class DemoTest {
         // What the pod's containers really said: the fetch, and the CPU fallback on a GPU pod.
         .contains("fetch: model ready at /models/model.onnx")
         .contains("execution provider: cpu (CUDA execution provider could not be loaded")
+        .contains("execution providers: {\"cpu\":2}")
         .contains("revision 1: version 7, Superseded")
         .contains("revision 2: version 8, Serving")
         .containsPattern("fraud-scorer\\s+fraud-scorer\\s+8\\s+True")

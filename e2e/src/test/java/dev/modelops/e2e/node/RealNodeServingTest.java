@@ -357,13 +357,52 @@ class RealNodeServingTest {
   }
 
   void servesOnSimulatedGpus() throws Exception {
+    // The runtime image has no CUDA: a GPU model that does not allow the CPU is not served on it.
+    apply(
+        "gpu-strict",
+        spec(
+            "mlp.onnx",
+            sha256("mlp.onnx"),
+            Map.of("gpu", Map.of("count", 1, "product", "NVIDIA-H100-80GB-HBM3"))));
+    awaitCondition("gpu-strict", "Degraded", "True", "CrashLooping");
+    assertThat((String) condition("gpu-strict", "Degraded").get("message"))
+        .contains("keeps crashing")
+        .contains("modelops.require-gpu is set, so the CPU is not used");
+    assertThat(ModelDeployments.status(mdeps.api().inNamespace(ns).withName("gpu-strict").get()))
+        .doesNotContainKey("executionProviders");
+    mdeps.api().inNamespace(ns).withName("gpu-strict").delete();
+    await("gpu-strict's pod gone, its GPU free")
+        .atMost(WAIT)
+        .until(() -> pods("gpu-strict").isEmpty());
+
+    // Allowed to fall back: served on the CPU, and status and an Event say so.
     apply(
         "gpu",
         spec(
             "mlp.onnx",
             sha256("mlp.onnx"),
-            Map.of("replicas", 2, "gpu", Map.of("count", 1, "product", "NVIDIA-H100-80GB-HBM3"))));
+            Map.of(
+                "replicas",
+                2,
+                "gpu",
+                Map.of("count", 1, "product", "NVIDIA-H100-80GB-HBM3", "allowCpuFallback", true))));
     awaitCondition("gpu", "Available", "True", "MinimumReplicasAvailable");
+    await("the pods' execution providers in status")
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        ModelDeployments.status(mdeps.api().inNamespace(ns).withName("gpu").get()))
+                    .containsEntry("executionProviders", Map.of("cpu", 2)));
+    await("the CpuFallback Event")
+        .atMost(WAIT)
+        .until(
+            () ->
+                client.v1().events().inNamespace(ns).list().getItems().stream()
+                    .anyMatch(
+                        e ->
+                            "gpu".equals(e.getInvolvedObject().getName())
+                                && "CpuFallback".equals(e.getReason())));
     for (Pod pod : pods("gpu")) {
       assertThat(pod.getSpec().getNodeName()).isEqualTo("sandbox-node-1");
       assertThat(

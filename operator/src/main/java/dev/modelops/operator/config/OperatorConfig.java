@@ -15,6 +15,12 @@ public interface OperatorConfig {
   @WithDefault("modelops/runtime:0.1.0")
   String runtimeImage();
 
+  /**
+   * Runtime image of GPU ModelDeployments (spec.runtime.gpu set) that set no spec.runtime.image: a
+   * build with ONNX Runtime's CUDA provider (runtime-image/Dockerfile.gpu). Unset: runtimeImage.
+   */
+  Optional<String> runtimeGpuImage();
+
   /** Port of the runtime's V2 REST endpoint. */
   @WithDefault("8080")
   int runtimePort();

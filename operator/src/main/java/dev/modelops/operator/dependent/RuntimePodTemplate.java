@@ -70,7 +70,7 @@ public final class RuntimePodTemplate {
     RuntimeSpec runtime = revision.template().runtime();
     var model = revision.template().model();
     ModelLocation location = ModelLocation.parse(model.uri);
-    String image = runtime.image != null ? runtime.image : config.runtimeImage();
+    String image = image(runtime, config);
 
     List<Volume> volumes = new ArrayList<>();
     // The fetched model's volume, only when there is one to fetch: mounted over /models it would
@@ -300,8 +300,11 @@ public final class RuntimePodTemplate {
       // The runtime reads ISO-8601 durations; a Go duration such as 500us or 1m30s is not one.
       env.put("MODELOPS_BATCHING_MAX_DELAY", GoDuration.parse(batching.maxDelay).toString());
     }
-    if (revision.template().runtime().gpu != null) {
+    var gpu = revision.template().runtime().gpu;
+    if (gpu != null) {
       env.put("MODELOPS_EXECUTION_PROVIDER", "cuda");
+      // The runtime exits rather than serve a GPU model on the CPU, unless the spec allows it.
+      env.put("MODELOPS_REQUIRE_GPU", Boolean.toString(!Boolean.TRUE.equals(gpu.allowCpuFallback)));
     }
     baseline.ifPresent(
         b -> env.put("MODELOPS_BASELINE", b.needsFetch() ? BASELINE_FILE : b.servedPath()));
@@ -311,6 +314,19 @@ public final class RuntimePodTemplate {
       env.put("MODELOPS_DRIFT_WINDOW", mdep.getSpec().drift.window.toString());
     }
     return env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue(), null)).toList();
+  }
+
+  /**
+   * spec.runtime.image, else the operator's GPU runtime image for a GPU ModelDeployment (when the
+   * operator has one), else its runtime image.
+   */
+  static String image(RuntimeSpec runtime, OperatorConfig config) {
+    if (runtime.image != null) {
+      return runtime.image;
+    }
+    return runtime.gpu != null
+        ? config.runtimeGpuImage().filter(i -> !i.isBlank()).orElse(config.runtimeImage())
+        : config.runtimeImage();
   }
 
   /** The largest model file, spec.model.maxSize or the runtime's own default (8 GiB). */

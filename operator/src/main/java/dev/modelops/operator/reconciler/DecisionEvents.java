@@ -36,6 +36,20 @@ public final class DecisionEvents {
                         "RevisionCreated",
                         "created revision %d for model version %s (%s)"
                             .formatted(r.number, Objects.toString(r.modelVersion, "-"), r.uri))));
+    int cpuBefore =
+        Optional.ofNullable(old.executionProviders).map(p -> p.getOrDefault("cpu", 0)).orElse(0);
+    int cpuAfter =
+        Optional.ofNullable(after.executionProviders).map(p -> p.getOrDefault("cpu", 0)).orElse(0);
+    if (cpuAfter > cpuBefore) {
+      events.add(
+          new Event(
+              "Warning",
+              "CpuFallback",
+              ("%d of the serving revision's pods run this GPU model on the CPU: ONNX Runtime's"
+                      + " CUDA provider could not be used and spec.runtime.gpu.allowCpuFallback is"
+                      + " true (the runtime's log says why)")
+                  .formatted(cpuAfter)));
+    }
     if (old.replicas != null && !Objects.equals(old.replicas, after.replicas)) {
       events.add(
           new Event(

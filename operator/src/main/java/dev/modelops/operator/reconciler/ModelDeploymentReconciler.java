@@ -100,6 +100,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   @Inject CanaryAnalysis analysis;
 
   @Inject DriftReader driftReader;
+  @Inject ExecutionProviders executionProviders;
 
   /**
    * The resourceVersion of this operator's last write to each ModelDeployment (its status, or the
@@ -195,6 +196,10 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     ModelDeploymentStatus status =
         StatusAssembler.assemble(
             state, plan, drift, retraining, config.runtimePort(), Timestamps.seconds(now));
+    if (state.invalidSpec().isEmpty()) {
+      Map<String, Integer> providers = executionProviders.of(state, plan.stable());
+      status.executionProviders = providers.isEmpty() ? null : providers;
+    }
     publish(mdep, recorded, status, plan, retraining, context);
     ManualRequestAnnotations.remove(mdep, plan.handled(), context.getClient())
         .ifPresent(removed -> wrote(mdep, removed));
@@ -405,6 +410,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     reportedTampering.keySet().retainAll(live);
     analysis.retain(live);
     driftReader.retain(live);
+    executionProviders.retain(live);
   }
 
   /** A Warning Event and a log line for each owned object edited by hand, once per version. */

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.modelops.operator.api.v1alpha1.BaselineSource;
 import dev.modelops.operator.api.v1alpha1.BatchingSpec;
 import dev.modelops.operator.api.v1alpha1.DriftSpec;
+import dev.modelops.operator.api.v1alpha1.GpuSpec;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentSpec;
 import dev.modelops.operator.api.v1alpha1.ModelSource;
+import dev.modelops.operator.api.v1alpha1.RuntimeSpec;
 import dev.modelops.operator.config.OperatorConfig;
 import dev.modelops.operator.history.Revision;
 import dev.modelops.operator.history.RevisionPlan;
@@ -34,28 +36,36 @@ class RuntimePodTemplateTest {
   static final String SHA = "a".repeat(64);
   static final String BASELINE_SHA = "b".repeat(64);
 
-  static final OperatorConfig CONFIG =
-      new OperatorConfig() {
-        @Override
-        public String runtimeImage() {
-          return "modelops/runtime:0.1.0";
-        }
+  static final OperatorConfig CONFIG = config(Optional.empty());
 
-        @Override
-        public int runtimePort() {
-          return 8080;
-        }
+  static OperatorConfig config(Optional<String> gpuImage) {
+    return new OperatorConfig() {
+      @Override
+      public String runtimeImage() {
+        return "modelops/runtime:0.1.0";
+      }
 
-        @Override
-        public Analysis analysis() {
-          return null;
-        }
+      @Override
+      public Optional<String> runtimeGpuImage() {
+        return gpuImage;
+      }
 
-        @Override
-        public LeaderElection leaderElection() {
-          return null;
-        }
-      };
+      @Override
+      public int runtimePort() {
+        return 8080;
+      }
+
+      @Override
+      public Analysis analysis() {
+        return null;
+      }
+
+      @Override
+      public LeaderElection leaderElection() {
+        return null;
+      }
+    };
+  }
 
   static ModelDeployment mdep(String baselineUri) {
     ModelDeployment mdep = new ModelDeployment();
@@ -83,6 +93,63 @@ class RuntimePodTemplateTest {
   static Map<String, String> env(PodTemplateSpec pod) {
     return pod.getSpec().getContainers().get(0).getEnv().stream()
         .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+  }
+
+  static ModelDeployment gpu(Boolean allowCpuFallback) {
+    ModelDeployment mdep = mdep(null);
+    mdep.getSpec().runtime = new RuntimeSpec();
+    mdep.getSpec().runtime.gpu = new GpuSpec();
+    mdep.getSpec().runtime.gpu.allowCpuFallback = allowCpuFallback;
+    return mdep;
+  }
+
+  @Test
+  void aGpuModelIsToldToRequireTheGpuUnlessTheSpecAllowsTheCpu() {
+    ModelDeployment strict = gpu(null);
+    assertThat(env(RuntimePodTemplate.of(strict, revision(strict), CONFIG)))
+        .containsEntry("MODELOPS_EXECUTION_PROVIDER", "cuda")
+        .containsEntry("MODELOPS_REQUIRE_GPU", "true");
+    ModelDeployment lenient = gpu(true);
+    assertThat(env(RuntimePodTemplate.of(lenient, revision(lenient), CONFIG)))
+        .containsEntry("MODELOPS_REQUIRE_GPU", "false");
+    ModelDeployment cpu = mdep(null);
+    assertThat(env(RuntimePodTemplate.of(cpu, revision(cpu), CONFIG)))
+        .doesNotContainKeys("MODELOPS_EXECUTION_PROVIDER", "MODELOPS_REQUIRE_GPU");
+  }
+
+  @Test
+  void aGpuModelRunsTheGpuImageWhenTheOperatorHasOne() {
+    OperatorConfig withGpuImage = config(Optional.of("modelops/runtime-gpu:0.1.0"));
+    ModelDeployment gpu = gpu(null);
+    PodTemplateSpec pod = RuntimePodTemplate.of(gpu, revision(gpu), withGpuImage);
+    assertThat(pod.getSpec().getContainers().get(0).getImage())
+        .isEqualTo("modelops/runtime-gpu:0.1.0");
+    assertThat(pod.getSpec().getInitContainers())
+        .allSatisfy(c -> assertThat(c.getImage()).isEqualTo("modelops/runtime-gpu:0.1.0"));
+    ModelDeployment cpu = mdep(null);
+    assertThat(
+            RuntimePodTemplate.of(cpu, revision(cpu), withGpuImage)
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getImage())
+        .isEqualTo("modelops/runtime:0.1.0");
+    assertThat(
+            RuntimePodTemplate.of(gpu, revision(gpu), CONFIG)
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getImage())
+        .as("no GPU image: the runtime image")
+        .isEqualTo("modelops/runtime:0.1.0");
+    gpu.getSpec().runtime.image = "mine/runtime:7";
+    assertThat(
+            RuntimePodTemplate.of(gpu, revision(gpu), withGpuImage)
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getImage())
+        .isEqualTo("mine/runtime:7");
   }
 
   @Test

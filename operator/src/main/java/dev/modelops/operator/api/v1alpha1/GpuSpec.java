@@ -30,4 +30,12 @@ public class GpuSpec {
       "GPU model to run on, matched against the node label nvidia.com/gpu.product, "
           + "for example NVIDIA-H100-80GB-HBM3. Any GPU model when empty.")
   public String product;
+
+  @JsonPropertyDescription(
+      "Let the runtime serve on the CPU when ONNX Runtime's CUDA provider cannot load or start (a"
+          + " runtime image without CUDA, a node without a usable GPU, simulated GPUs). Unset or"
+          + " false: the runtime exits with the reason and the pod crash-loops (Degraded=True,"
+          + " CrashLooping), so a GPU model never runs on the CPU unnoticed. Either way"
+          + " status.executionProviders says what each ready pod runs on.")
+  public Boolean allowCpuFallback;
 }

@@ -53,6 +53,12 @@ public class ModelDeploymentStatus {
   public String endpoint;
 
   @JsonPropertyDescription(
+      "GPU ModelDeployments: the serving revision's ready pods by the execution provider each"
+          + " runtime reports (cuda, or cpu when spec.runtime.gpu.allowCpuFallback let it fall"
+          + " back), for example {cuda: 2}.")
+  public java.util.Map<String, Integer> executionProviders;
+
+  @JsonPropertyDescription(
       "The name the model is served under on /v2/models/{name}: spec.model.name, or the"
           + " ModelDeployment's own name.")
   public String modelName;
