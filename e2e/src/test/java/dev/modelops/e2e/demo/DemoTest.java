@@ -74,7 +74,8 @@ class DemoTest {
         .contains("job.batch/classifier-retrain-2 condition met")
         .contains("fault train-serve-skew")
         .containsPattern(
-            "Degraded: AnalysisFailed: canary revision 3 failed 2 consecutive checks: predictions'"
+            "Degraded: AnalysisFailed: canary revision 3 failed 2 consecutive checks at step 1/1:"
+                + " predictions'"
                 + " Jensen-Shannon distance from the training labels")
         .containsPattern(
             "revision 3: version 1-retrained-\\d{14}-retrained-\\d{14}, Retraining, Failed")
