@@ -32,6 +32,9 @@ class IdleResyncTest {
       Pattern.compile(
           "operator_sdk_reconciliations_success_total\\{[^}]*name=\"idle\"[^}]*} ([0-9.]+)");
 
+  static final Pattern RECONCILE_COUNT =
+      Pattern.compile("(?m)^modelops_reconcile_duration_seconds_count(?:\\{[^}]*})? ([0-9.E]+)");
+
   @TempDir Path temp;
 
   @Test
@@ -94,6 +97,11 @@ class IdleResyncTest {
           touchAndAwaitReconcile(client, operator, "round-" + round);
         }
         assertThat(successes(operator)).isGreaterThanOrEqualTo(before + 3);
+        // Every reconcile is also in the operator's one histogram of reconcile times.
+        String scrape = operator.metrics();
+        Matcher timed = RECONCILE_COUNT.matcher(scrape);
+        assertThat(timed.find()).as("modelops_reconcile_duration_seconds_count").isTrue();
+        assertThat(Double.parseDouble(timed.group(1))).isGreaterThanOrEqualTo(successes(scrape));
         assertThat(operatorWriteLines(audit).stream().skip(writesBefore).map(IdleResyncTest::call))
             .as("write calls of idle reconciles")
             .isEmpty();
@@ -134,7 +142,11 @@ class IdleResyncTest {
   }
 
   static double successes(OperatorProcess operator) {
-    Matcher m = SUCCESS.matcher(operator.metrics());
+    return successes(operator.metrics());
+  }
+
+  static double successes(String scrape) {
+    Matcher m = SUCCESS.matcher(scrape);
     double total = 0;
     while (m.find()) {
       total += Double.parseDouble(m.group(1));
