@@ -3,8 +3,8 @@ package dev.modelops.operator.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
-import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 /**
@@ -12,16 +12,6 @@ import java.util.List;
  * only by a network plugin that implements NetworkPolicy.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(
-    value =
-        "!has(self.allowedNamespaces)"
-            + " || self.allowedNamespaces.all(n, size(n) <= 63"
-            + " && n.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'))",
-    message =
-        "spec.runtime.networkPolicy.allowedNamespaces holds a name that is no namespace name:"
-            + " at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit",
-    fieldPath = ".allowedNamespaces",
-    reason = "FieldValueInvalid")
 public class NetworkPolicySpec {
 
   @Default("true")
@@ -35,8 +25,9 @@ public class NetworkPolicySpec {
   @Size(max = 32)
   @JsonPropertyDescription(
       "Namespaces, by name, whose pods may all reach the runtime pods: for example where a"
-          + " Gateway's or an ingress controller's proxies, or Prometheus, run.")
-  public List<String> allowedNamespaces;
+          + " Gateway's or an ingress controller's proxies, or Prometheus, run. Namespace names:"
+          + " at most 63 lower-case letters, digits and '-'.")
+  public List<@Size(max = 63) @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$") String> allowedNamespaces;
 
   @Size(max = 32)
   @JsonPropertyDescription(
