@@ -120,4 +120,35 @@ public final class ModelProfiles {
       return config;
     }
   }
+
+  /** The token the authentication tests' server takes. */
+  public static final String TOKEN = "s3cret-7f4a9c2e";
+
+  /**
+   * The MLP behind a bearer token, with the token given as a Secret made from a file gives it (a
+   * newline at the end), and the log written to a file the test reads.
+   */
+  public static class Auth implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      Map<String, String> config = new java.util.HashMap<>(serving("mlp", "mlp.onnx"));
+      config.put("modelops.auth.token", TOKEN + "\n");
+      config.put("modelops.auth.required", "true");
+      config.put("quarkus.log.file.enabled", "true");
+      config.put("quarkus.log.file.path", "target/auth-test.log");
+      config.put("quarkus.log.category.\"dev.modelops\".level", "DEBUG");
+      return config;
+    }
+  }
+
+  /** As {@link Auth}, with /q/metrics behind the token too. */
+  public static class AuthMetrics implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      Map<String, String> config = new java.util.HashMap<>(serving("mlp", "mlp.onnx"));
+      config.put("modelops.auth.token", TOKEN);
+      config.put("modelops.auth.protect-metrics", "true");
+      return config;
+    }
+  }
 }

@@ -126,6 +126,29 @@ class ModelDeploymentValidationTest {
                         map("requests", map("memory", "4Gi"), "limits", map("memory", "1Gi"))),
             "spec.runtime.resources: a cpu or memory limit is below its request"),
         invalid(
+            "auth token Secret without a name",
+            s -> runtime(s).put("auth", map("tokenSecretRef", map("key", "token"))),
+            "spec.runtime.auth.tokenSecretRef.name is required"),
+        invalid(
+            "optional auth token Secret",
+            s ->
+                runtime(s)
+                    .put(
+                        "auth",
+                        map("tokenSecretRef", map("name", "s", "key", "token", "optional", true))),
+            "spec.runtime.auth.tokenSecretRef.optional cannot be true"),
+        invalid(
+            "allowed namespace that is no namespace name",
+            s ->
+                runtime(s).put("networkPolicy", map("allowedNamespaces", list("ok", "Monitoring"))),
+            "spec.runtime.networkPolicy.allowedNamespaces[1]: Invalid value"),
+        invalid(
+            "allowed pods without a namespace selector",
+            s ->
+                runtime(s)
+                    .put("networkPolicy", map("allowedPods", list(map("podSelector", map())))),
+            "namespaceSelector: Required value"),
+        invalid(
             "cpu limit below its request",
             s ->
                 runtime(s)
@@ -278,6 +301,36 @@ class ModelDeploymentValidationTest {
     mdeps.create(ModelDeployments.modelDeployment("max-size-quantity", spec));
     model(spec).put("maxSize", 500000000);
     mdeps.create(ModelDeployments.modelDeployment("max-size-bytes", spec));
+  }
+
+  @Test
+  void authAndANetworkPolicyAreAcceptedAndThePolicyIsOnByDefault() {
+    Map<String, Object> spec = validSpec();
+    runtime(spec).put("auth", map("tokenSecretRef", map("name", "fraud-auth", "key", "token")));
+    runtime(spec)
+        .put(
+            "networkPolicy",
+            map(
+                "allowedNamespaces",
+                list("monitoring"),
+                "allowedPods",
+                list(
+                    map(
+                        "namespaceSelector",
+                        map(),
+                        "podSelector",
+                        map(
+                            "matchLabels",
+                            map("app", "gateway"),
+                            "matchExpressions",
+                            list(map("key", "tier", "operator", "Exists")))))));
+    GenericKubernetesResource created =
+        mdeps.create(ModelDeployments.modelDeployment("guarded", spec));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> stored =
+        (Map<String, Object>) created.getAdditionalProperties().get("spec");
+    assertThat((Map<String, Object>) runtime(stored).get("networkPolicy"))
+        .containsEntry("enabled", true);
   }
 
   @Test

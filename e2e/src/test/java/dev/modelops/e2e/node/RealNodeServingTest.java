@@ -45,6 +45,10 @@ class RealNodeServingTest {
 
   static final Duration WAIT = Duration.ofMinutes(3);
   static final String MODELS = "http://models.modelops-sandbox.svc/";
+  static final String OPERATOR_NAMESPACE = "modelops-system";
+  static final String IRIS_ROW =
+      "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\","
+          + "\"data\":[5.1,3.5,1.4,0.2]}]}";
   static SandboxCluster cluster;
   static KubernetesClient client;
   static ModelDeployments mdeps;
@@ -62,7 +66,13 @@ class RealNodeServingTest {
     client = cluster.client();
     mdeps = new ModelDeployments(client);
     mdeps.installCrd();
-    operator = OperatorProcess.start(cluster, "operator");
+    // The operator's namespace as the chart passes it: the NetworkPolicies let it in.
+    operator =
+        OperatorProcess.start(
+            cluster,
+            "operator",
+            cluster.kubeconfig(),
+            Map.of("MODELOPS_OPERATOR_NAMESPACE", OPERATOR_NAMESPACE));
   }
 
   @AfterAll
@@ -449,5 +459,153 @@ class RealNodeServingTest {
             sha256("mlp.onnx"),
             Map.of("gpu", Map.of("count", 1, "product", "NVIDIA-H100-80GB-HBM3"))));
     awaitCondition("gpu-more", "Degraded", "True", "InsufficientGPU");
+  }
+
+  /** A V2 inference through the Service's ClusterIP (kube-proxy), with an Authorization or none. */
+  HttpResponse<String> inferThroughService(String name, String authorization) throws Exception {
+    String clusterIp =
+        client.services().inNamespace(ns).withName(name).get().getSpec().getClusterIP();
+    try (ClusterForward service = cluster.forward(clusterIp + ":8080")) {
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create(service.url() + "/v2/models/" + name + "/infer"))
+              .header("Content-Type", "application/json")
+              .timeout(Duration.ofSeconds(30))
+              .POST(HttpRequest.BodyPublishers.ofString(IRIS_ROW));
+      if (authorization != null) {
+        request.header("Authorization", authorization);
+      }
+      // A client of its own each time: a kept connection would stay with a pod being replaced.
+      return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+  }
+
+  @Test
+  void aTokenFromASecretGuardsTheServiceAndTheNetworkPolicyGoesWithTheSpec() throws Exception {
+    String token = "e2e-token-" + java.util.UUID.randomUUID();
+    apply(
+        "guarded",
+        spec(
+            "mlp.onnx",
+            sha256("mlp.onnx"),
+            Map.of("networkPolicy", Map.of("allowedNamespaces", List.of("monitoring")))));
+    awaitCondition("guarded", "Available", "True", "MinimumReplicasAvailable");
+    assertThat(inferThroughService("guarded", null).statusCode()).isEqualTo(200);
+
+    // The NetworkPolicy: the pods of every revision, their port, from the own namespace, the
+    // operator's and the one the spec adds; owned by the ModelDeployment.
+    var policy = client.network().v1().networkPolicies().inNamespace(ns).withName("guarded").get();
+    assertThat(policy).as("the NetworkPolicy guarded").isNotNull();
+    String uid = mdeps.api().inNamespace(ns).withName("guarded").get().getMetadata().getUid();
+    assertThat(policy.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.getKind()).isEqualTo("ModelDeployment");
+              assertThat(o.getUid()).isEqualTo(uid);
+              assertThat(o.getName()).isEqualTo("guarded");
+            });
+    assertThat(policy.getSpec().getPodSelector().getMatchLabels())
+        .isEqualTo(Map.of("modelops.dev/deployment", "guarded"));
+    assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress");
+    var ingress = policy.getSpec().getIngress().get(0);
+    assertThat(ingress.getPorts())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getPort().getIntVal()).isEqualTo(8080);
+              assertThat(p.getProtocol()).isEqualTo("TCP");
+            });
+    assertThat(ingress.getFrom())
+        .extracting(
+            peer ->
+                peer.getNamespaceSelector() == null
+                    ? "pods of the own namespace: " + peer.getPodSelector().getMatchLabels()
+                    : "namespace "
+                        + peer.getNamespaceSelector()
+                            .getMatchLabels()
+                            .get("kubernetes.io/metadata.name"))
+        .containsExactly(
+            "pods of the own namespace: {}",
+            "namespace " + OPERATOR_NAMESPACE,
+            "namespace monitoring");
+
+    // Auth set on a serving ModelDeployment: its pods are replaced to take the token, no new
+    // revision. The Secret's value ends in a newline, as one made from a file does.
+    client
+        .secrets()
+        .inNamespace(ns)
+        .resource(
+            new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata()
+                .withName("guarded-auth")
+                .endMetadata()
+                .withStringData(Map.of("token", token + "\n"))
+                .build())
+        .create();
+    apply(
+        "guarded",
+        spec(
+            "mlp.onnx",
+            sha256("mlp.onnx"),
+            Map.of(
+                "auth",
+                Map.of("tokenSecretRef", Map.of("name", "guarded-auth", "key", "token")),
+                "networkPolicy",
+                Map.of("allowedNamespaces", List.of("monitoring")))));
+    await("a request without the token refused through the Service")
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              HttpResponse<String> refused = inferThroughService("guarded", null);
+              assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
+              assertThat(refused.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+              assertThat(refused.body()).startsWith("{\"error\":");
+            });
+    awaitCondition("guarded", "Available", "True", "MinimumReplicasAvailable");
+    HttpResponse<String> wrong = inferThroughService("guarded", "Bearer not-" + token);
+    assertThat(wrong.statusCode()).as(wrong.body()).isEqualTo(401);
+    HttpResponse<String> served = inferThroughService("guarded", "Bearer " + token);
+    assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
+    assertThat(served.body()).contains("\"model_name\":\"guarded\"");
+    assertThat(ModelDeployments.status(mdeps.api().inNamespace(ns).withName("guarded").get()))
+        .containsEntry("stableRevision", 1);
+    // The pods name the Secret; the token is nowhere in their spec. (The replaced pod may still
+    // be terminating: awaited until only the new one is left.)
+    await("only pods that name the Secret")
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(pods("guarded"))
+                    .isNotEmpty()
+                    .allSatisfy(
+                        pod -> {
+                          assertThat(io.fabric8.kubernetes.client.utils.Serialization.asYaml(pod))
+                              .doesNotContain(token);
+                          assertThat(pod.getSpec().getContainers().get(0).getEnv())
+                              .filteredOn(e -> e.getName().equals("MODELOPS_AUTH_TOKEN"))
+                              .singleElement()
+                              .satisfies(
+                                  e ->
+                                      assertThat(e.getValueFrom().getSecretKeyRef().getName())
+                                          .isEqualTo("guarded-auth"));
+                        }));
+
+    // Opted out: the operator deletes the policy it made.
+    apply(
+        "guarded",
+        spec(
+            "mlp.onnx",
+            sha256("mlp.onnx"),
+            Map.of(
+                "auth",
+                Map.of("tokenSecretRef", Map.of("name", "guarded-auth", "key", "token")),
+                "networkPolicy",
+                Map.of("enabled", false))));
+    await("the NetworkPolicy deleted")
+        .atMost(WAIT)
+        .until(
+            () ->
+                client.network().v1().networkPolicies().inNamespace(ns).withName("guarded").get()
+                    == null);
   }
 }

@@ -23,8 +23,8 @@ public record PodSample(
 
   /**
    * The outcomes that count against a canary: failures of the server or the model. The other error
-   * kinds (bad_request, not_found, too_large) are the client's doing, and a client's bad requests
-   * must not fail a revision. The runtime names the kinds in its InferenceException.
+   * kinds (bad_request, not_found, too_large, unauthorized) are the client's doing, and a client's
+   * bad requests must not fail a revision. The runtime names the kinds in its InferenceException.
    */
   public static final Set<String> SERVER_ERROR_OUTCOMES =
       Set.of("internal", "model_error", "not_ready");

@@ -25,6 +25,13 @@ public interface OperatorConfig {
   @WithDefault("8080")
   int runtimePort();
 
+  /**
+   * The operator's own namespace (the chart passes it). The runtime pods' NetworkPolicies let pods
+   * of this namespace in: the operator reads the pods' metrics and drift by pod IP. Unset (an
+   * operator run outside the cluster): no such peer.
+   */
+  Optional<String> namespace();
+
   /** Defaults of canary analysis. */
   Analysis analysis();
 

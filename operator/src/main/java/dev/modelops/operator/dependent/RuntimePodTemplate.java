@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Toleration;
@@ -59,6 +60,9 @@ public final class RuntimePodTemplate {
    * for a model of a few hundred MiB, its logs and /tmp.
    */
   static final Quantity DEFAULT_EPHEMERAL_STORAGE = new Quantity("1Gi");
+
+  /** The runtime's bearer token (BearerAuth reads it). */
+  static final String AUTH_TOKEN_ENV = "MODELOPS_AUTH_TOKEN";
 
   /** Seconds a stopping pod keeps serving while its endpoint is removed everywhere. */
   static final long PRE_STOP_SECONDS = 5;
@@ -153,13 +157,7 @@ public final class RuntimePodTemplate {
     // The kubelet resolves the Secret into the fetch steps' environment: the operator never reads
     // it, and the pod spec names the Secret, not the token.
     if (model.authorizationSecretRef != null) {
-      EnvVar authorization =
-          new EnvVarBuilder()
-              .withName(AUTHORIZATION_ENV)
-              .withNewValueFrom()
-              .withSecretKeyRef(model.authorizationSecretRef)
-              .endValueFrom()
-              .build();
+      EnvVar authorization = fromSecret(AUTHORIZATION_ENV, model.authorizationSecretRef);
       init.replaceAll(c -> new ContainerBuilder(c).addToEnv(authorization).build());
     }
 
@@ -313,7 +311,31 @@ public final class RuntimePodTemplate {
         && mdep.getSpec().drift.window != null) {
       env.put("MODELOPS_DRIFT_WINDOW", mdep.getSpec().drift.window.toString());
     }
-    return env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue(), null)).toList();
+    List<EnvVar> vars =
+        new ArrayList<>(
+            env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue(), null)).toList());
+    // The ModelDeployment's current setting, whatever the revision: a rollback to a revision made
+    // before it must not serve without the token. Required, so an empty Secret value stops the
+    // runtime instead of leaving it open.
+    var runtime = mdep.getSpec().runtime;
+    if (runtime != null && runtime.auth != null && runtime.auth.tokenSecretRef != null) {
+      vars.add(fromSecret(AUTH_TOKEN_ENV, runtime.auth.tokenSecretRef));
+      vars.add(new EnvVar("MODELOPS_AUTH_REQUIRED", "true", null));
+    }
+    return vars;
+  }
+
+  /**
+   * An env var the kubelet sets from a Secret's key: the operator never reads the Secret, and the
+   * pod spec names it, not its value.
+   */
+  private static EnvVar fromSecret(String name, SecretKeySelector key) {
+    return new EnvVarBuilder()
+        .withName(name)
+        .withNewValueFrom()
+        .withSecretKeyRef(key)
+        .endValueFrom()
+        .build();
   }
 
   /**

@@ -16,7 +16,10 @@ import java.util.HexFormat;
  * What makes one revision differ from another: the model and the pod template inputs. The replica
  * count is left out, so scaling never makes a revision; so is the model's drift baseline, which
  * changes what the pods compare their inputs with but not what they serve (it is kept with the
- * revision instead, see {@link Revision#baseline()}).
+ * revision instead, see {@link Revision#baseline()}). Who may reach the pods is no part of a
+ * revision either: the token ({@code runtime.auth}) and the NetworkPolicy are the ModelDeployment's
+ * own, the same for every revision, so that a rollback to a revision made before them never opens
+ * the endpoint again.
  */
 public record RevisionTemplate(ModelSource model, RuntimeSpec runtime) {
 
@@ -34,6 +37,8 @@ public record RevisionTemplate(ModelSource model, RuntimeSpec runtime) {
     }
     runtime = JSON.convertValue(runtime == null ? new RuntimeSpec() : runtime, RuntimeSpec.class);
     runtime.replicas = null;
+    runtime.auth = null;
+    runtime.networkPolicy = null;
   }
 
   public static RevisionTemplate of(ModelDeployment mdep) {

@@ -10,6 +10,8 @@ import dev.modelops.operator.dependent.ControllerRevisionsDependent;
 import dev.modelops.operator.dependent.DisruptionBudgetDependent;
 import dev.modelops.operator.dependent.HttpRouteDependent;
 import dev.modelops.operator.dependent.Labels;
+import dev.modelops.operator.dependent.NetworkPolicyDependent;
+import dev.modelops.operator.dependent.NetworkPolicyWanted;
 import dev.modelops.operator.dependent.RevisionDeploymentsDependent;
 import dev.modelops.operator.dependent.RevisionServicesDependent;
 import dev.modelops.operator.dependent.RoutedByGateway;
@@ -61,7 +63,7 @@ import org.jboss.logging.MDC;
 
 /**
  * Serves each ModelDeployment: its revision history, one Deployment per serving revision, a
- * Service.
+ * Service, a PodDisruptionBudget and a NetworkPolicy.
  */
 // Not generation-aware: a modelops.dev/ annotation (promote, rollback-to) must wake the reconciler,
 // and annotations do not move a custom resource's generation.
@@ -82,7 +84,11 @@ import org.jboss.logging.MDC;
           type = HttpRouteDependent.class,
           activationCondition = RoutedByGateway.class,
           dependsOn = "revision-services"),
-      @Dependent(name = "disruption-budget", type = DisruptionBudgetDependent.class)
+      @Dependent(name = "disruption-budget", type = DisruptionBudgetDependent.class),
+      @Dependent(
+          name = "network-policy",
+          type = NetworkPolicyDependent.class,
+          reconcilePrecondition = NetworkPolicyWanted.class)
     })
 public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
 

@@ -56,9 +56,10 @@ class PodSampleTest {
         modelops_inference_requests_total{model="m",outcome="internal",protocol="json",revision="1"} 1.0
         modelops_inference_requests_total{model="m",outcome="model_error",protocol="json",revision="1"} 2.0
         modelops_inference_requests_total{model="m",outcome="not_ready",protocol="binary",revision="1"} 3.0
+        modelops_inference_requests_total{model="m",outcome="unauthorized",protocol="json",revision="1"} 7.0
         """;
     PodSample sample = PodSample.parse(text);
-    assertThat(sample.requests()).isEqualTo(141);
+    assertThat(sample.requests()).isEqualTo(148);
     assertThat(sample.serverErrors()).isEqualTo(6);
   }
 

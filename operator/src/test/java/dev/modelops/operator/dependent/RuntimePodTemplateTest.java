@@ -2,6 +2,7 @@ package dev.modelops.operator.dependent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.modelops.operator.api.v1alpha1.AuthSpec;
 import dev.modelops.operator.api.v1alpha1.BaselineSource;
 import dev.modelops.operator.api.v1alpha1.BatchingSpec;
 import dev.modelops.operator.api.v1alpha1.DriftSpec;
@@ -16,6 +17,7 @@ import dev.modelops.operator.history.RevisionPlan;
 import dev.modelops.operator.history.RevisionTemplate;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -48,6 +50,11 @@ class RuntimePodTemplateTest {
       @Override
       public Optional<String> runtimeGpuImage() {
         return gpuImage;
+      }
+
+      @Override
+      public Optional<String> namespace() {
+        return Optional.of("modelops-system");
       }
 
       @Override
@@ -334,5 +341,35 @@ class RuntimePodTemplateTest {
 
   static Map<String, Quantity> runtimeRequests(PodTemplateSpec pod) {
     return pod.getSpec().getContainers().get(0).getResources().getRequests();
+  }
+
+  @Test
+  void theRuntimeGetsItsTokenFromTheSecretThroughTheKubeletWhateverTheRevision() {
+    ModelDeployment before = mdep(null);
+    ModelDeployment mdep = mdep(null);
+    mdep.getSpec().runtime = new RuntimeSpec();
+    mdep.getSpec().runtime.auth = new AuthSpec();
+    mdep.getSpec().runtime.auth.tokenSecretRef = new SecretKeySelector("token", "iris-auth", null);
+    // No new revision: a revision made before auth was set is served with it all the same, so a
+    // rollback to it never opens the endpoint.
+    assertThat(RevisionTemplate.of(mdep).hash()).isEqualTo(RevisionTemplate.of(before).hash());
+    PodTemplateSpec pod = RuntimePodTemplate.of(mdep, revision(before), CONFIG);
+    List<EnvVar> env = pod.getSpec().getContainers().get(0).getEnv();
+    assertThat(env)
+        .filteredOn(e -> e.getName().startsWith("MODELOPS_AUTH"))
+        .containsExactly(
+            new EnvVarBuilder()
+                .withName("MODELOPS_AUTH_TOKEN")
+                .withNewValueFrom()
+                .withNewSecretKeyRef("token", "iris-auth", null)
+                .endValueFrom()
+                .build(),
+            new EnvVar("MODELOPS_AUTH_REQUIRED", "true", null));
+    // The fetch steps do not get it; and without auth, no container does.
+    assertThat(pod.getSpec().getInitContainers())
+        .allSatisfy(c -> assertThat(c.getEnv()).isNullOrEmpty());
+    assertThat(RuntimePodTemplate.of(before, revision(before), CONFIG).getSpec().getContainers())
+        .allSatisfy(
+            c -> assertThat(c.getEnv()).noneMatch(e -> e.getName().startsWith("MODELOPS_AUTH")));
   }
 }

@@ -2,10 +2,13 @@ package dev.modelops.operator.history;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.modelops.operator.api.v1alpha1.AuthSpec;
 import dev.modelops.operator.api.v1alpha1.BaselineSource;
 import dev.modelops.operator.api.v1alpha1.GpuSpec;
 import dev.modelops.operator.api.v1alpha1.ModelSource;
+import dev.modelops.operator.api.v1alpha1.NetworkPolicySpec;
 import dev.modelops.operator.api.v1alpha1.RuntimeSpec;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +37,20 @@ class RevisionPlanTest {
   void scalingMakesNoNewRevision() {
     assertThat(template("1", 2).hash()).isEqualTo(template("1", 5).hash());
     assertThat(template("1", 2).hash()).isNotEqualTo(template("2", 2).hash());
+  }
+
+  @Test
+  void authAndTheNetworkPolicyMakeNoNewRevision() {
+    RevisionTemplate t = template("1", 1);
+    RuntimeSpec runtime = new RuntimeSpec();
+    runtime.gpu = new GpuSpec();
+    runtime.auth = new AuthSpec();
+    runtime.auth.tokenSecretRef = new SecretKeySelector("token", "s", null);
+    runtime.networkPolicy = new NetworkPolicySpec();
+    runtime.networkPolicy.enabled = false;
+    RevisionTemplate guarded = new RevisionTemplate(t.model(), runtime);
+    assertThat(guarded.hash()).isEqualTo(t.hash());
+    assertThat(guarded.toJson()).doesNotContain("auth").doesNotContain("networkPolicy");
   }
 
   @Test

@@ -62,6 +62,32 @@ public interface RuntimeConfig {
 
   Drift drift();
 
+  Auth auth();
+
+  /**
+   * Bearer-token authentication of the V2 endpoints (docs/runtime.md, "Authentication"). The
+   * operator sets the token from a Secret through the kubelet, and sets {@link #required()} so that
+   * an empty Secret value stops the start instead of leaving the server open.
+   */
+  interface Auth {
+    /**
+     * The token requests must bear ({@code Authorization: Bearer <token>}); surrounding whitespace
+     * (a Secret made from a file ending in a newline) is not part of it. Unset: no authentication.
+     */
+    Optional<String> token();
+
+    /** A missing or empty token stops the start. */
+    @WithDefault("false")
+    boolean required();
+
+    /**
+     * {@code /q/metrics} asks for the token too. Off by default: the operator reads the metrics of
+     * each pod by its IP, without the token, for canary analysis (a NetworkPolicy limits who can).
+     */
+    @WithDefault("false")
+    boolean protectMetrics();
+  }
+
   /** How drift is measured; the thresholds are the operator's business. */
   interface Drift {
     /** Samples per window: the scores compare the last this many rows with the baseline. */

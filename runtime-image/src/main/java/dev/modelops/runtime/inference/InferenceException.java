@@ -9,7 +9,8 @@ public class InferenceException extends RuntimeException {
 
   /**
    * What the metrics count it as: bad_request, not_found, too_large, overloaded (past an admission
-   * bound), deadline_exceeded, model_error, not_ready, or internal (a defect of this server).
+   * bound), deadline_exceeded, model_error, not_ready, or internal (a defect of this server); a
+   * request refused for want of the bearer token is counted as unauthorized ({@code BearerAuth}).
    */
   public final String kind;
 

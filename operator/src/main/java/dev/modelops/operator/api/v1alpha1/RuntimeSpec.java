@@ -70,4 +70,13 @@ public class RuntimeSpec {
 
   @JsonPropertyDescription("Dynamic batching of concurrent requests in each pod.")
   public BatchingSpec batching;
+
+  @JsonPropertyDescription(
+      "Bearer-token authentication of the V2 endpoints, the token from a Secret. Unset: open.")
+  public AuthSpec auth;
+
+  @JsonPropertyDescription(
+      "The NetworkPolicy of the runtime pods; made unless enabled is false. Unset: made, with"
+          + " the defaults.")
+  public NetworkPolicySpec networkPolicy;
 }
