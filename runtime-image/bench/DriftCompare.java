@@ -18,11 +18,12 @@ import java.util.Locale;
  * own rule at its default threshold (DriftRule, DriftSpec.thresholdOrDefault). Compiled into the
  * runtime's package by bench/drift_compare.sh (FeatureWindow is package-private).
  *
- * <p>usage: DriftCompare JOBS OUT; each line of JOBS is "name baseline.json stream.npy window step
- * first": evaluate the window ending at row first, then every step rows. Each evaluation is a line
- * of OUT: name, end row, the overall psi, KS p-value, Jensen-Shannon and Wasserstein, whether each
- * method says drift (0/1, same order), and the nanoseconds spent on the step's rows and the
- * scoring.
+ * <p>usage: DriftCompare JOBS OUT [METHOD=THRESHOLD...]; each line of JOBS is "name baseline.json
+ * stream.npy window step first": evaluate the window ending at row first (at least window), then
+ * every step rows. OUT starts with "# rules" and the rules' names: the four methods at their
+ * default thresholds, then the extra METHOD=THRESHOLD ones. Each evaluation is a line of OUT: name,
+ * end row, the overall psi, KS p-value, Jensen-Shannon and Wasserstein, whether each rule says
+ * drift (0/1), and the nanoseconds spent on the step's rows and the scoring.
  */
 public final class DriftCompare {
 
@@ -35,12 +36,20 @@ public final class DriftCompare {
 
   public static void main(String[] args) throws Exception {
     List<DriftRule> rules = new ArrayList<>();
+    List<String> names = new ArrayList<>();
     for (DriftSpec.Method method : METHODS) {
       DriftSpec spec = new DriftSpec();
       spec.method = method;
       rules.add(DriftRule.of(spec));
+      names.add(method.name());
+    }
+    for (int i = 2; i < args.length; i++) {
+      String[] rule = args[i].split("=");
+      rules.add(new DriftRule(DriftSpec.Method.valueOf(rule[0]), Double.parseDouble(rule[1])));
+      names.add(args[i]);
     }
     try (PrintStream out = new PrintStream(Files.newOutputStream(Path.of(args[1])))) {
+      out.println("# rules " + String.join(" ", names));
       for (String line : Files.readAllLines(Path.of(args[0]))) {
         if (!line.isBlank()) {
           run(line.trim().split("\\s+"), rules, out);

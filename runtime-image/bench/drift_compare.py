@@ -67,8 +67,9 @@ def modelops_baselines(work, runtime_jar, references):
     return paths
 
 
-def modelops_runs(work, java_cp, jobs):
-    """jobs: (name, baseline, stream array, window, step, first end); returns {name: [(end, flags, ns)]}."""
+def modelops_runs(work, java_cp, jobs, extra_rules):
+    """jobs: (name, baseline, stream array, window, step, first end); returns {name: [(end, flags, ns)]},
+    flags by rule: a method's name (its default threshold) or one of extra_rules ("psi=0.2")."""
     lines = []
     for name, baseline, data, window, step, first in jobs:
         npy = work / f"{name}.npy"
@@ -77,14 +78,16 @@ def modelops_runs(work, java_cp, jobs):
     (work / "jobs.txt").write_text("\n".join(lines) + "\n")
     subprocess.run(
         ["java", "-cp", java_cp, "dev.modelops.runtime.drift.DriftCompare",
-         str(work / "jobs.txt"), str(work / "modelops.tsv")],
+         str(work / "jobs.txt"), str(work / "modelops.tsv"), *extra_rules],
         check=True,
     )
+    header, *lines = (work / "modelops.tsv").read_text().splitlines()
+    rules = header.split()[2:]
     runs = {}
-    for line in (work / "modelops.tsv").read_text().splitlines():
+    for line in lines:
         f = line.split()
-        flags = dict(zip(METHODS, (x == "1" for x in f[6:10])))
-        runs.setdefault(f[0], []).append((int(f[1]), flags, int(f[10])))
+        flags = dict(zip(rules, (x == "1" for x in f[6:6 + len(rules)])))
+        runs.setdefault(f[0], []).append((int(f[1]), flags, int(f[-1])))
     return runs
 
 
@@ -152,6 +155,9 @@ def main():
     p.add_argument("--windows", default="200,5000", help="window sizes, comma-separated")
     p.add_argument("--stationary", type=int, default=60, help="stationary windows per reference")
     p.add_argument("--streams", type=int, default=10, help="shifted streams per shift and window")
+    p.add_argument("--extra-rules", default="psi=0.2",
+                   help="modelops rules besides the defaults, METHOD=THRESHOLD, comma-separated"
+                        " (default: psi 0.2, what the e2e tests use with windows of 200)")
     a = p.parse_args()
     a.work.mkdir(parents=True, exist_ok=True)
     windows = [int(w) for w in a.windows.split(",")]
@@ -179,8 +185,9 @@ def main():
         print(f"stream {name}: seed {s}, {len(data)} rows, reference {r}, window {w}, step {step}")
 
     t = time.perf_counter()
+    extra = [r for r in a.extra_rules.split(",") if r]
     modelops = modelops_runs(
-        a.work, a.java_cp, [(n, baselines[r], d, w, st, f) for n, r, d, w, st, f, _, _ in streams]
+        a.work, a.java_cp, [(n, baselines[r], d, w, st, f) for n, r, d, w, st, f, _, _ in streams], extra
     )
     print(f"modelops: {time.perf_counter() - t:.1f} s for all streams (one JVM)", file=sys.stderr)
 
@@ -189,7 +196,7 @@ def main():
     for name, r, data, w, step, first, _, _ in streams:
         evaluations = []
         for end, flags, nanos in modelops[name]:
-            decided = {f"modelops {m}": (flags[m], nanos / 1e9) for m in METHODS}
+            decided = {f"modelops {rule}": (flag, nanos / 1e9) for rule, flag in flags.items()}
             decided.update(others[r].decide(data[end - w:end]))
             evaluations.append((end, decided))
         alarms[name] = evaluations
@@ -198,14 +205,14 @@ def main():
     report_checks = {}
     for w in windows:
         data = [s for s in streams if s[0] == f"stationary-w{w}-r0"][0][2]
-        checks = [others[0].check_report(data[i * w:(i + 1) * w]) for i in range(EVIDENTLY_REPORTS)]
+        checks = [others[0].check_report(data[i * w:(i + 1) * w]) for i in range(min(EVIDENTLY_REPORTS, a.stationary))]
         report_checks[w] = (statistics.median(c[0] for c in checks), sorted({n for c in checks for n in c[1]}))
 
-    detectors = [f"modelops {m}" for m in METHODS] + [
+    detectors = [f"modelops {m}" for m in METHODS + extra] + [
         "evidently any column", "evidently dataset drift", "alibi KSDrift", "alibi CVMDrift"]
     results = summarise(streams, alarms, detectors, windows, shifts)
     (a.work / "results.json").write_text(json.dumps({"results": results, "evidently_reports": report_checks}, indent=1))
-    print_tables(results, detectors, windows, shifts, report_checks)
+    print_tables(results, detectors, windows, shifts, report_checks, extra)
 
 
 def summarise(streams, alarms, detectors, windows, shifts):
@@ -244,7 +251,9 @@ RULE_OF = dict({f"modelops {m}": rule for m, rule in RULES.items()}, **{
 })
 
 
-def print_tables(results, detectors, windows, shifts, report_checks):
+def print_tables(results, detectors, windows, shifts, report_checks, extra):
+    rule_of = dict(RULE_OF, **{f"modelops {r}": "overall {} {} {}".format(
+        r.split("=")[0], "<" if r.startswith("ks=") else ">", r.split("=")[1]) for r in extra})
     for w in windows:
         print(f"\nWindow {w} rows (Evidently's default stat test here: {', '.join(report_checks[w][1])};"
               f" a full DataDriftPreset Report takes {report_checks[w][0] * 1e3:.0f} ms per window"
@@ -257,7 +266,7 @@ def print_tables(results, detectors, windows, shifts, report_checks):
             r = results[f"{w} {d}"]
             rate = f"{r['false_alarms']}/{r['windows']} ({100 * r['false_alarms'] / r['windows']:.1f}%)"
             cells = " | ".join(delay_cell(r[f"delays_{s}"]) for s in shifts)
-            print(f"| {d} | {RULE_OF[d]} | {rate} | {cells} | {r['seconds_per_window'] * 1e3:.2f} ms |")
+            print(f"| {d} | {rule_of[d]} | {rate} | {cells} | {r['seconds_per_window'] * 1e3:.2f} ms |")
     print("\nRaw delays (rows of shifted data in the first window flagged; None: not within 2 windows):")
     for key, r in results.items():
         print(key, {f"{s} sd": r[f"delays_{s}"] for s in shifts}, f"false alarms {r['false_alarms']}/{r['windows']}")
