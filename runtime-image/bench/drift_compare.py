@@ -5,8 +5,8 @@ Not a test: run by bench/drift_compare.sh, which builds what this needs and pass
 bench/DriftCompare.java); this file only makes the data, runs the other two libraries on the same
 windows and turns everyone's alarms into false alarm rates and detection delays.
 
-Data: 4 standard normal features; per reference (training set) 5,000 rows. Stationary: windows of
-the same distribution back to back, each compared with its reference. Shifted: `window` rows of the
+Data: 4 standard normal features; 20 references (training sets) of 5,000 rows. Stationary: 15 windows
+per reference of the same distribution, back to back. Shifted: `window` rows of the
 same distribution, then feature x1 shifted by 0.5 or 1.5 standard deviations; the window slides
 over it and is evaluated every window/20 rows, up to 2 windows after the change. The delay is the
 number of shifted rows in the first window flagged.
@@ -31,7 +31,6 @@ from evidently.presets import DataDriftPreset
 FEATURES = [f"x{i}" for i in range(4)]
 SHIFTED = 1  # x1
 REFERENCE_ROWS = 5000
-REFERENCES = 5
 METHODS = ["psi", "ks", "jensenShannon", "wasserstein"]
 RULES = {  # modelops' documented defaults (docs/drift-and-retraining.md, "The methods")
     "psi": "overall psi > 0.1",
@@ -153,7 +152,8 @@ def main():
     p.add_argument("--java-cp", required=True)
     p.add_argument("--runtime-jar", type=Path, required=True)
     p.add_argument("--windows", default="200,5000", help="window sizes, comma-separated")
-    p.add_argument("--stationary", type=int, default=60, help="stationary windows per reference")
+    p.add_argument("--references", type=int, default=20, help="references (training sets), each its own baseline")
+    p.add_argument("--stationary", type=int, default=15, help="stationary windows per reference")
     p.add_argument("--streams", type=int, default=10, help="shifted streams per shift and window")
     p.add_argument("--extra-rules", default="psi=0.2",
                    help="modelops rules besides the defaults, METHOD=THRESHOLD, comma-separated"
@@ -163,15 +163,15 @@ def main():
     windows = [int(w) for w in a.windows.split(",")]
     shifts = [0.5, 1.5]
 
-    references = [normal(seed(1, r), REFERENCE_ROWS) for r in range(REFERENCES)]
-    print(f"references: {REFERENCES} x {REFERENCE_ROWS} rows, seeds {[seed(1, r) for r in range(REFERENCES)]}")
+    references = [normal(seed(1, r), REFERENCE_ROWS) for r in range(a.references)]
+    print(f"references: {a.references} x {REFERENCE_ROWS} rows, seeds {[seed(1, r) for r in range(a.references)]}")
     baselines = modelops_baselines(a.work, a.runtime_jar, references)
     others = [Others(ref) for ref in references]
 
     # Every stream, as (name, reference index, data, window, step, first end, kind, shift).
     streams = []
     for w in windows:
-        for r in range(REFERENCES):
+        for r in range(a.references):
             s = seed(2, w, r)
             streams.append((f"stationary-w{w}-r{r}", r, normal(s, w * a.stationary), w, w, w, s, 0.0))
         for shift in shifts:
@@ -180,7 +180,7 @@ def main():
                 data = normal(s, 3 * w)
                 data[w:, SHIFTED] += shift
                 step = w // 20
-                streams.append((f"shift{shift}-w{w}-s{i}", i % REFERENCES, data, w, step, w + step, s, shift))
+                streams.append((f"shift{shift}-w{w}-s{i}", i % a.references, data, w, step, w + step, s, shift))
     for name, r, data, w, step, first, s, shift in streams:
         print(f"stream {name}: seed {s}, {len(data)} rows, reference {r}, window {w}, step {step}")
 
@@ -210,12 +210,12 @@ def main():
 
     detectors = [f"modelops {m}" for m in METHODS + extra] + [
         "evidently any column", "evidently dataset drift", "alibi KSDrift", "alibi CVMDrift"]
-    results = summarise(streams, alarms, detectors, windows, shifts)
+    results = summarise(streams, alarms, detectors, windows, shifts, a.references)
     (a.work / "results.json").write_text(json.dumps({"results": results, "evidently_reports": report_checks}, indent=1))
     print_tables(results, detectors, windows, shifts, report_checks, extra)
 
 
-def summarise(streams, alarms, detectors, windows, shifts):
+def summarise(streams, alarms, detectors, windows, shifts, references):
     results = {}
     for w in windows:
         for d in detectors:
@@ -224,6 +224,9 @@ def summarise(streams, alarms, detectors, windows, shifts):
                 "false_alarms": sum(bool(flag) for flag, _ in stationary),
                 "windows": len(stationary),
                 "seconds_per_window": statistics.median(sec for _, sec in stationary),
+                # a reference's own sampling error is shared by all the windows compared with it
+                "false_alarms_by_reference": [
+                    sum(bool(e[1][d][0]) for e in alarms[f"stationary-w{w}-r{r}"]) for r in range(references)],
             }
             for shift in shifts:
                 delays = []
@@ -269,7 +272,8 @@ def print_tables(results, detectors, windows, shifts, report_checks, extra):
             print(f"| {d} | {rule_of[d]} | {rate} | {cells} | {r['seconds_per_window'] * 1e3:.2f} ms |")
     print("\nRaw delays (rows of shifted data in the first window flagged; None: not within 2 windows):")
     for key, r in results.items():
-        print(key, {f"{s} sd": r[f"delays_{s}"] for s in shifts}, f"false alarms {r['false_alarms']}/{r['windows']}")
+        print(key, {f"{s} sd": r[f"delays_{s}"] for s in shifts},
+              f"false alarms {r['false_alarms']}/{r['windows']}, by reference {r['false_alarms_by_reference']}")
 
 
 if __name__ == "__main__":
