@@ -86,7 +86,8 @@ def modelops_runs(work, java_cp, jobs, extra_rules):
     for line in lines:
         f = line.split()
         flags = dict(zip(rules, (x == "1" for x in f[6:6 + len(rules)])))
-        runs.setdefault(f[0], []).append((int(f[1]), flags, int(f[-1])))
+        scores = dict(zip(METHODS, (float(x) for x in f[2:6])))
+        runs.setdefault(f[0], []).append((int(f[1]), flags, int(f[-1]), scores))
     return runs
 
 
@@ -155,9 +156,9 @@ def main():
     p.add_argument("--references", type=int, default=20, help="references (training sets), each its own baseline")
     p.add_argument("--stationary", type=int, default=15, help="stationary windows per reference")
     p.add_argument("--streams", type=int, default=10, help="shifted streams per shift and window")
-    p.add_argument("--extra-rules", default="psi=0.2",
-                   help="modelops rules besides the defaults, METHOD=THRESHOLD, comma-separated"
-                        " (default: psi 0.2, what the e2e tests use with windows of 200)")
+    p.add_argument("--extra-rules", default="psi=0.2,ks=0.05",
+                   help="modelops rules besides the defaults, METHOD=THRESHOLD, comma-separated (default:"
+                        " psi 0.2, the e2e tests' threshold for windows of 200; ks 0.05, Alibi's p_val)")
     a = p.parse_args()
     a.work.mkdir(parents=True, exist_ok=True)
     windows = [int(w) for w in a.windows.split(",")]
@@ -195,7 +196,7 @@ def main():
     alarms = {}
     for name, r, data, w, step, first, _, _ in streams:
         evaluations = []
-        for end, flags, nanos in modelops[name]:
+        for end, flags, nanos, _ in modelops[name]:
             decided = {f"modelops {rule}": (flag, nanos / 1e9) for rule, flag in flags.items()}
             decided.update(others[r].decide(data[end - w:end]))
             evaluations.append((end, decided))
@@ -213,6 +214,15 @@ def main():
     results = summarise(streams, alarms, detectors, windows, shifts, a.references)
     (a.work / "results.json").write_text(json.dumps({"results": results, "evidently_reports": report_checks}, indent=1))
     print_tables(results, detectors, windows, shifts, report_checks, extra)
+    print("\nmodelops' overall scores on the stationary windows (1st percentile / median / 99th percentile):")
+    for w in windows:
+        scores = [e[3] for n, *_ in streams if n.startswith(f"stationary-w{w}-") for e in modelops[n]]
+        cells = []
+        for m in METHODS:
+            values = sorted(x[m] for x in scores)
+            at = [values[int(q * (len(values) - 1))] for q in (0.01, 0.5, 0.99)]
+            cells.append(f"{m} " + " / ".join(f"{x:.3g}" for x in at))
+        print(f"window {w}: " + "; ".join(cells))
 
 
 def summarise(streams, alarms, detectors, windows, shifts, references):
