@@ -5,11 +5,11 @@ Not a test: run by bench/drift_compare.sh, which builds what this needs and pass
 bench/DriftCompare.java); this file only makes the data, runs the other two libraries on the same
 windows and turns everyone's alarms into false alarm rates and detection delays.
 
-Data: 4 standard normal features; 20 references (training sets) of 5,000 rows. Stationary: 15 windows
-per reference of the same distribution, back to back. Shifted: `window` rows of the
-same distribution, then feature x1 shifted by 0.5 or 1.5 standard deviations; the window slides
-over it and is evaluated every window/20 rows, up to 2 windows after the change. The delay is the
-number of shifted rows in the first window flagged.
+Data: 4 standard normal features; 20 references (training sets) of 5,000 rows. Stationary: per
+reference, 15 windows of the same distribution back to back. Shifted: `window` rows of the same
+distribution, then feature x1 shifted by 0.5 or 1.5 standard deviations; the window slides over it
+and is evaluated every window/20 rows, up to 2 windows after the change. The delay is the number of
+shifted rows in the first window flagged.
 """
 
 import argparse
@@ -67,8 +67,9 @@ def modelops_baselines(work, runtime_jar, references):
 
 
 def modelops_runs(work, java_cp, jobs, extra_rules):
-    """jobs: (name, baseline, stream array, window, step, first end); returns {name: [(end, flags, ns)]},
-    flags by rule: a method's name (its default threshold) or one of extra_rules ("psi=0.2")."""
+    """jobs: (name, baseline, stream array, window, step, first end); returns
+    {name: [(end, flags, nanoseconds, overall scores)]}, flags by rule: a method's name (at its default
+    threshold) or one of extra_rules ("psi=0.2"), scores by method."""
     lines = []
     for name, baseline, data, window, step, first in jobs:
         npy = work / f"{name}.npy"
@@ -169,7 +170,7 @@ def main():
     baselines = modelops_baselines(a.work, a.runtime_jar, references)
     others = [Others(ref) for ref in references]
 
-    # Every stream, as (name, reference index, data, window, step, first end, kind, shift).
+    # Every stream, as (name, reference index, data, window, step, first end, seed, shift).
     streams = []
     for w in windows:
         for r in range(a.references):
