@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""The operator at scale (issue 14): N ModelDeployments on a sandbox cluster of kwok nodes.
+
+Starts a kwok-only sandbox cluster (e2e/sandbox/start.sh) with the API server's audit log on, runs
+the packaged operator as a process (operator/target/quarkus-app), applies N ModelDeployments of
+one replica each (kwok makes their pods Ready), and measures:
+- the time from the end of the last apply until every ModelDeployment is Available;
+- reconciles and reconciles per second, p50 and p99 reconcile time (the operator's own histogram,
+  modelops_reconcile_duration_seconds);
+- API requests per ModelDeployment, reads and writes apart, from the audit log (the operator's
+  requests are those with Fabric8's user agent);
+- writes while nothing changes (IDLE seconds after all are Available);
+- heap used (jvm_memory_used_bytes, area heap, from the operator's metrics; at rest after a GC) and
+  resident memory (VmRSS, peak VmHWM) of the operator's process;
+- the number of series on the operator's /q/metrics.
+
+Usage: operator/bench/scale.sh [--count N] [--idle SECONDS] [--nodes K] [--xmx SIZE]
+Prints a Markdown table and writes the raw numbers as JSON (--out).
+"""
+import argparse
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+WRITES = {"create", "update", "patch", "delete", "deletecollection"}
+READS = {"get", "list", "watch"}
+
+
+def log(message):
+    print(f"[scale] {message}", file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_cluster(directory: Path, nodes: int, audit_log: Path):
+    policy = directory.parent / "audit-policy.yaml"
+    policy.write_text("apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\n"
+                      "rules:\n- level: Metadata\n")
+    env = dict(os.environ, KUBE_APISERVER_EXTRA_ARGS=f"--audit-policy-file={policy} --audit-log-path={audit_log}")
+    run = subprocess.run(
+        [str(REPO / "e2e/sandbox/start.sh"), "--kwok-only", "--cpu-nodes", str(nodes), "--gpu-nodes", "0",
+         "--dir", str(directory), "--owner-pid", str(os.getpid())],
+        env=env, capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"[scale] the sandbox did not start:\n{run.stderr[-3000:]}")
+    kubeconfig = run.stdout.strip().splitlines()[-1]
+    path = re.search(r"PATH=(\S+):\$PATH", run.stderr)
+    if not path:
+        sys.exit("[scale] the sandbox did not say where its kubectl is")
+    return kubeconfig, Path(path.group(1)) / "kubectl"
+
+
+class Cluster:
+    def __init__(self, kubeconfig, kubectl):
+        self.env = dict(os.environ, KUBECONFIG=kubeconfig)
+        self.kubectl_path = str(kubectl)
+
+    def kubectl(self, *args, stdin=None):
+        run = subprocess.run([self.kubectl_path, *args], env=self.env, input=stdin, capture_output=True, text=True)
+        if run.returncode != 0:
+            raise RuntimeError(f"kubectl {' '.join(args)}: {run.stderr.strip()}")
+        return run.stdout
+
+
+def manifests(count: int) -> str:
+    docs = ["apiVersion: v1\nkind: Namespace\nmetadata: {name: scale}\n"]
+    for i in range(count):
+        docs.append(
+            "apiVersion: modelops.dev/v1alpha1\nkind: ModelDeployment\n"
+            f"metadata: {{name: m{i:04d}, namespace: scale}}\n"
+            "spec:\n  model: {version: \"1\", uri: \"file:///models/m.onnx\"}\n"
+            "  runtime:\n    replicas: 1\n    resources: {requests: {cpu: 10m, memory: 32Mi}}\n")
+    return "---\n".join(docs)
+
+
+class Operator:
+    def __init__(self, kubeconfig, xmx, logfile):
+        self.port = free_port()
+        java = Path(os.environ["JAVA_HOME"]) / "bin/java"
+        env = dict(os.environ, KUBECONFIG=kubeconfig, QUARKUS_HTTP_PORT=str(self.port))
+        self.process = subprocess.Popen(
+            [str(java), f"-Xmx{xmx}", "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-jar",
+             str(REPO / "operator/target/quarkus-app/quarkus-run.jar")],
+            env=env, stdout=open(logfile, "w"), stderr=subprocess.STDOUT)
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/q/health/ready", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                pass
+            if self.process.poll() is not None:
+                sys.exit(f"[scale] the operator exited; see {logfile}")
+            time.sleep(0.5)
+        sys.exit(f"[scale] the operator was not ready in 90 s; see {logfile}")
+
+    def metrics(self) -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/q/metrics", timeout=10) as r:
+            return r.read().decode()
+
+    def memory(self):
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        kib = {k: int(v.split()[0]) for k, v in re.findall(r"^(VmRSS|VmHWM):\s+(.*)$", status, re.M)}
+        return kib.get("VmRSS", 0) * 1024, kib.get("VmHWM", 0) * 1024
+
+    def heap_used(self, text=None) -> float:
+        text = text or self.metrics()
+        return sum(float(v) for v in re.findall(r'^jvm_memory_used_bytes\{[^}]*area="heap"[^}]*\} (\S+)', text, re.M))
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def histogram(text: str, name: str):
+    buckets = sorted((float("inf") if le == "+Inf" else float(le), float(v))
+                     for le, v in re.findall(rf'^{name}_bucket\{{[^}}]*le="([^"]+)"[^}}]*\}} (\S+)', text, re.M))
+    count = sum(float(v) for v in re.findall(rf"^{name}_count(?:\{{[^}}]*\}})? (\S+)", text, re.M))
+    total = sum(float(v) for v in re.findall(rf"^{name}_sum(?:\{{[^}}]*\}})? (\S+)", text, re.M))
+    return buckets, count, total
+
+
+def quantile(buckets, q):
+    """As PromQL's histogram_quantile: linear within the bucket that holds the rank."""
+    if not buckets or buckets[-1][1] == 0:
+        return None
+    rank = q * buckets[-1][1]
+    lower, below = 0.0, 0.0
+    for bound, cumulative in buckets:
+        if cumulative >= rank:
+            if bound == float("inf"):
+                return lower
+            return lower + (bound - lower) * (rank - below) / max(cumulative - below, 1e-12)
+        lower, below = bound, cumulative
+    return lower
+
+
+def audit_counts(audit_log: Path, since: float, until: float):
+    reads = writes = 0
+    verbs = {}
+    with open(audit_log) as f:
+        for line in f:
+            if "fabric8" not in line:
+                continue
+            event = json.loads(line)
+            if not event.get("userAgent", "").startswith("fabric8"):
+                continue
+            at = event.get("requestReceivedTimestamp", "")
+            t = datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp()
+            if not since <= t <= until:
+                continue
+            verb = event.get("verb", "")
+            verbs[verb] = verbs.get(verb, 0) + 1
+            if verb in WRITES:
+                writes += 1
+            elif verb in READS:
+                reads += 1
+    return reads, writes, verbs
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--count", type=int, default=1000)
+    p.add_argument("--idle", type=int, default=60)
+    p.add_argument("--nodes", type=int, default=0, help="kwok nodes (default: enough for 100 pods each)")
+    p.add_argument("--xmx", default="1g", help="the operator's -Xmx (default 1g: room to see what it uses)")
+    p.add_argument("--out", type=Path, default=REPO / "operator/target/scale-results.json")
+    args = p.parse_args()
+    nodes = args.nodes or max(2, -(-args.count // 100))
+    work = Path(tempfile.mkdtemp(prefix="modelops-scale-"))
+    audit_log = work / "audit.log"
+    log(f"{args.count} ModelDeployments on {nodes} kwok nodes; cluster in {work}")
+    kubeconfig, kubectl = start_cluster(work / "cluster", nodes, audit_log)
+    cluster = Cluster(kubeconfig, kubectl)
+    operator = None
+    try:
+        cluster.kubectl("apply", "--server-side", "-f", str(REPO / "crds/modeldeployments.modelops.dev-v1.yml"))
+        operator = Operator(kubeconfig, args.xmx, work / "operator.log")
+        heap_rest_before = operator.heap_used()
+        rss_before, _ = operator.memory()
+        log(f"operator ready (pid {operator.process.pid}), heap {heap_rest_before / 2**20:.0f} MiB, RSS {rss_before / 2**20:.0f} MiB")
+
+        peak = {"heap": 0.0}
+        sampling = threading.Event()
+
+        def sample():
+            while not sampling.is_set():
+                try:
+                    peak["heap"] = max(peak["heap"], operator.heap_used())
+                except OSError:
+                    pass
+                sampling.wait(1)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        first_apply = time.time()
+        cluster.kubectl("apply", "--server-side", "-f", "-", stdin=manifests(args.count))
+        last_apply = time.time()
+        log(f"applied {args.count} in {last_apply - first_apply:.1f} s; waiting for Available")
+        available, seen = 0, -1
+        deadline = last_apply + 1800
+        while time.time() < deadline:
+            out = cluster.kubectl("get", "mdep", "-n", "scale", "-o",
+                                  'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Available")].status}{"\\n"}{end}')
+            available = out.split().count("True")
+            if available != seen:
+                log(f"{available}/{args.count} Available after {time.time() - last_apply:.1f} s")
+                seen = available
+            if available == args.count:
+                break
+            time.sleep(1)
+        all_available = time.time()
+        settle_text = operator.metrics()
+        sampling.set()
+        sampler.join()
+        buckets, reconciles, reconcile_seconds = histogram(settle_text, "modelops_reconcile_duration_seconds")
+        rss, hwm = operator.memory()
+        reads, writes, verbs = audit_counts(audit_log, first_apply - 1, all_available)
+
+        log(f"idle for {args.idle} s")
+        idle_start = time.time()
+        time.sleep(args.idle)
+        idle_end = time.time()
+        _, idle_writes, idle_verbs = audit_counts(audit_log, idle_start, idle_end)
+        subprocess.run([str(Path(os.environ["JAVA_HOME"]) / "bin/jcmd"), str(operator.process.pid), "GC.run"],
+                       capture_output=True)
+        time.sleep(2)
+        rest_text = operator.metrics()
+        heap_rest = operator.heap_used(rest_text)
+        rss_rest, hwm = operator.memory()
+        series = sum(1 for line in rest_text.splitlines() if line and not line.startswith("#"))
+        josdk_series = sum(1 for line in rest_text.splitlines() if line.startswith("operator_sdk_"))
+
+        results = {
+            "count": args.count, "nodes": nodes, "xmx": args.xmx,
+            "apply_seconds": round(last_apply - first_apply, 1),
+            "all_available_after_last_apply_seconds": round(all_available - last_apply, 1),
+            "available": available,
+            "reconciles": int(reconciles),
+            "reconciles_per_second": round(reconciles / max(all_available - first_apply, 1e-9), 1),
+            "reconcile_mean_ms": round(1000 * reconcile_seconds / max(reconciles, 1), 2),
+            "reconcile_p50_ms": round(1000 * (quantile(buckets, 0.5) or 0), 2),
+            "reconcile_p99_ms": round(1000 * (quantile(buckets, 0.99) or 0), 2),
+            "api_reads_per_mdep": round(reads / args.count, 2),
+            "api_writes_per_mdep": round(writes / args.count, 2),
+            "api_verbs": verbs,
+            "idle_seconds": args.idle,
+            "idle_writes": idle_writes, "idle_verbs": idle_verbs,
+            "heap_before_mib": round(heap_rest_before / 2**20, 1),
+            "heap_peak_sampled_mib": round(peak["heap"] / 2**20, 1),
+            "heap_at_rest_after_gc_mib": round(heap_rest / 2**20, 1),
+            "rss_before_mib": round(rss_before / 2**20, 1),
+            "rss_at_all_available_mib": round(rss / 2**20, 1),
+            "rss_at_rest_mib": round(rss_rest / 2**20, 1),
+            "rss_peak_mib": round(hwm / 2**20, 1),
+            "metric_series": series, "operator_sdk_series": josdk_series,
+        }
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=1) + "\n")
+        print("| measure | value |\n| --- | --- |")
+        for key, value in results.items():
+            print(f"| {key} | {value} |")
+        log(f"raw numbers in {args.out}; operator log {work / 'operator.log'}")
+    finally:
+        if operator:
+            operator.stop()
+        subprocess.run([str(REPO / "e2e/sandbox/stop.sh"), str(work / "cluster")], capture_output=True)
+
+
+if __name__ == "__main__":
+    main()
