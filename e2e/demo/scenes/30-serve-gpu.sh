@@ -14,3 +14,4 @@ kubectl logs "$POD" -c runtime | grep -iE 'execution provider|cuda|ready' | head
 # example allows the CPU fallback, so status and a Warning Event CpuFallback say it is used).
 run kubectl wait --for=jsonpath='{.status.executionProviders.cpu}'=2 mdep/fraud-scorer --timeout=2m
 step "execution providers: $(kubectl get mdep fraud-scorer -o jsonpath='{.status.executionProviders}')"
+run kubectl get events --field-selector involvedObject.name=fraud-scorer,reason=CpuFallback -o custom-columns=TYPE:.type,REASON:.reason,MESSAGE:.message

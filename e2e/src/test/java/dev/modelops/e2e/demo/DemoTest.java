@@ -41,6 +41,8 @@ class DemoTest {
         .contains("fetch: model ready at /models/model.onnx")
         .contains("execution provider: cpu (CUDA execution provider could not be loaded")
         .contains("execution providers: {\"cpu\":2}")
+        .containsPattern(
+            "Warning\\s+CpuFallback\\s+2 of the serving revision's pods run this GPU model on the CPU")
         .contains("revision 1: version 7, Superseded")
         .contains("revision 2: version 8, Serving")
         .containsPattern("fraud-scorer\\s+fraud-scorer\\s+8\\s+True")

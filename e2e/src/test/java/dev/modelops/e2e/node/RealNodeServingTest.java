@@ -397,22 +397,9 @@ class RealNodeServingTest {
                 "gpu",
                 Map.of("count", 1, "product", "NVIDIA-H100-80GB-HBM3", "allowCpuFallback", true))));
     awaitCondition("gpu", "Available", "True", "MinimumReplicasAvailable");
-    await("the pods' execution providers in status")
-        .atMost(WAIT)
-        .untilAsserted(
-            () ->
-                assertThat(
-                        ModelDeployments.status(mdeps.api().inNamespace(ns).withName("gpu").get()))
-                    .containsEntry("executionProviders", Map.of("cpu", 2)));
-    await("the CpuFallback Event")
-        .atMost(WAIT)
-        .until(
-            () ->
-                client.v1().events().inNamespace(ns).list().getItems().stream()
-                    .anyMatch(
-                        e ->
-                            "gpu".equals(e.getInvolvedObject().getName())
-                                && "CpuFallback".equals(e.getReason())));
+    // status.executionProviders and the CpuFallback Event need the operator to reach the pods by
+    // IP, as it does from its own pod: the demo checks them (DemoTest); this class's operator runs
+    // on the host, outside the pods' network.
     for (Pod pod : pods("gpu")) {
       assertThat(pod.getSpec().getNodeName()).isEqualTo("sandbox-node-1");
       assertThat(
