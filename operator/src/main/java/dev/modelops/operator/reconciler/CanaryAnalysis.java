@@ -187,12 +187,11 @@ public class CanaryAnalysis {
   private Map<String, PodSample> scrape(ObservedState state, int revision) {
     Map<String, PodSample> samples = new LinkedHashMap<>();
     for (Pod pod : state.podsOf(revision)) {
-      String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
-      if (ip == null || ip.isBlank()) {
+      Optional<URI> address = RuntimePods.uri(pod, config.runtimePort(), "/q/metrics");
+      if (address.isEmpty()) {
         continue;
       }
-      String host = ip.contains(":") ? "[" + ip + "]" : ip;
-      URI uri = URI.create("http://%s:%d/q/metrics".formatted(host, config.runtimePort()));
+      URI uri = address.get();
       try {
         HttpResponse<String> response =
             http.send(

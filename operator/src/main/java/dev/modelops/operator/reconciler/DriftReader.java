@@ -70,7 +70,7 @@ public class DriftReader {
     List<Pod> ready =
         revision == 0
             ? List.of()
-            : state.podsOf(revision).stream().filter(DriftReader::ready).toList();
+            : state.podsOf(revision).stream().filter(RuntimePods::ready).toList();
     List<PodDriftReport> reports = new ArrayList<>();
     List<String> unreadable = new ArrayList<>();
     if (hasBaseline) {
@@ -105,7 +105,7 @@ public class DriftReader {
             .map(r -> Labels.modelName(mdep, r))
             .orElse(mdep.getMetadata().getName());
     List<PodDriftReport> reports = new ArrayList<>();
-    for (Pod pod : state.podsOf(revision).stream().filter(DriftReader::ready).toList()) {
+    for (Pod pod : state.podsOf(revision).stream().filter(RuntimePods::ready).toList()) {
       try {
         reports.add(readOne(pod, model));
       } catch (Unreadable e) {
@@ -138,16 +138,12 @@ public class DriftReader {
 
   private PodDriftReport readOne(Pod pod, String model) throws Unreadable {
     String name = pod.getMetadata().getName();
-    String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
-    if (ip == null || ip.isBlank()) {
-      throw new Unreadable("no pod IP");
-    }
-    String host = ip.contains(":") ? "[" + ip + "]" : ip;
     URI uri =
-        URI.create(
-            "http://%s:%d/v2/models/%s/drift"
-                .formatted(
-                    host, config.runtimePort(), URLEncoder.encode(model, StandardCharsets.UTF_8)));
+        RuntimePods.uri(
+                pod,
+                config.runtimePort(),
+                "/v2/models/%s/drift".formatted(URLEncoder.encode(model, StandardCharsets.UTF_8)))
+            .orElseThrow(() -> new Unreadable("no pod IP"));
     try {
       HttpResponse<String> response =
           http.send(
@@ -166,13 +162,5 @@ public class DriftReader {
       Thread.currentThread().interrupt();
       throw new Unreadable("interrupted");
     }
-  }
-
-  private static boolean ready(Pod pod) {
-    return pod.getMetadata().getDeletionTimestamp() == null
-        && pod.getStatus() != null
-        && pod.getStatus().getConditions() != null
-        && pod.getStatus().getConditions().stream()
-            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 }

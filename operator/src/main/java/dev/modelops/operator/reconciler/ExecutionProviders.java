@@ -51,7 +51,7 @@ public class ExecutionProviders {
     Map<String, String> now = new ConcurrentHashMap<>();
     Map<String, Integer> counts = new TreeMap<>();
     for (Pod pod : state.podsOf(revision)) {
-      if (!ready(pod)) {
+      if (!RuntimePods.ready(pod)) {
         continue;
       }
       String uid = pod.getMetadata().getUid();
@@ -72,12 +72,11 @@ public class ExecutionProviders {
   }
 
   private Optional<String> ask(Pod pod) {
-    String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
-    if (ip == null || ip.isBlank()) {
+    Optional<URI> address = RuntimePods.uri(pod, config.runtimePort(), "/q/health/ready");
+    if (address.isEmpty()) {
       return Optional.empty();
     }
-    String host = ip.contains(":") ? "[" + ip + "]" : ip;
-    URI uri = URI.create("http://%s:%d/q/health/ready".formatted(host, config.runtimePort()));
+    URI uri = address.get();
     try {
       HttpResponse<String> response =
           http.send(
@@ -106,13 +105,5 @@ public class ExecutionProviders {
       return Optional.empty();
     }
     return Optional.empty();
-  }
-
-  private static boolean ready(Pod pod) {
-    return pod.getMetadata().getDeletionTimestamp() == null
-        && pod.getStatus() != null
-        && pod.getStatus().getConditions() != null
-        && pod.getStatus().getConditions().stream()
-            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 }
