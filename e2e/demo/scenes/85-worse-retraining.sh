@@ -36,4 +36,6 @@ run kubectl wait --for=jsonpath='{.status.revisions[?(@.number==3)].phase}'=Fail
 run kubectl get mdep classifier -o jsonpath='Degraded: {.status.conditions[?(@.type=="Degraded")].reason}: {.status.conditions[?(@.type=="Degraded")].message}{"\n"}'
 run kubectl get mdep classifier -o jsonpath='{range .status.revisions[*]}revision {.number}: version {.modelVersion}, {.source}, {.phase}{"\n"}{end}'
 step "stable revision: $(kubectl get mdep classifier -o jsonpath='{.status.stableRevision}')"
+run kubectl wait --for=jsonpath='{.status.conditions[?(@.type=="Retraining")].reason}'=RevisionFailed mdep/classifier --timeout=1m
+step "Retraining=$(condition classifier Retraining)"
 step "answers: $(answers "$DRIFT_LOG")"

@@ -82,6 +82,8 @@ class DemoTest {
         .containsPattern(
             "revision 3: version 1-retrained-\\d{14}-retrained-\\d{14}, Retraining, Failed")
         .contains("stable revision: 2")
+        .contains(
+            "Retraining=False (RevisionFailed): revision 3, the model Job classifier-retrain-2 made")
         .contains("kubectl describe mdep fraud-scorer");
     assertThat(run.stderr()).contains("stopped and removed " + dir);
     assertThat(dir).doesNotExist();

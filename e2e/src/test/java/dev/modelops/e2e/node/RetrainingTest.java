@@ -375,6 +375,12 @@ class RetrainingTest extends RolloutTestBase {
           .atMost(WAIT)
           .until(() -> deployments().equals(List.of("iris-r1")));
       awaitEvents("iris", "RolledBack");
+      // The Retraining condition says so, and the cooldown (1h) holds the next Job.
+      awaitRetraining("iris", "False", "RevisionFailed");
+      assertThat(retraining("iris"))
+          .contains("revision 2, the model Job iris-retrain-1 made, failed its rollout")
+          .contains("spec.retraining.cooldown 1h holds the next Job");
+      awaitEvents("iris", "RetrainingRevisionFailed");
       assertThat(jobs()).hasSize(1);
       assertThat(load.notOk()).as(load.failures().toString()).isZero();
     }

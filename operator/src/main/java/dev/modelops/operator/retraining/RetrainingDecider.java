@@ -265,7 +265,8 @@ public final class RetrainingDecider {
     Optional<Instant> lastStart = last.map(ObservedJob::createdAt).or(this::recordedStart);
     Optional<Instant> next = lastStart.map(t -> t.plus(cooldown()));
     s.nextAttemptAt = next.map(Timestamps::seconds).orElse(null);
-    Condition shown = keep.or(this::recordedResult).orElseGet(this::idle);
+    Condition shown =
+        keep.or(() -> failedRevision(s, lastStart)).or(this::recordedResult).orElseGet(this::idle);
     if (in.driftSince().isEmpty()) {
       return decision(Optional.empty(), shown, s, Optional.empty(), Optional.empty());
     }
@@ -278,7 +279,7 @@ public final class RetrainingDecider {
               && in.stable().equals(Optional.of(s.revision));
       boolean driftAfterLastJob = retrainedServes || in.driftSince().get().isAfter(lastStart.get());
       Condition condition =
-          driftAfterLastJob
+          driftAfterLastJob && !Reason.REVISION_FAILED.equals(shown.reason())
               ? new Condition(
                   false,
                   Reason.COOLING_DOWN,
@@ -362,6 +363,35 @@ public final class RetrainingDecider {
   }
 
   /** The condition recorded for a finished Job, kept while nothing new happens. */
+  /**
+   * The revision the last Job made failed its rollout (its canary analysis, its progress deadline)
+   * and was rolled back: said so until the next Job, which the cooldown holds.
+   */
+  private Optional<Condition> failedRevision(RetrainingStatus s, Optional<Instant> lastStart) {
+    if (!SUCCEEDED.equals(s.phase) || s.revision == null) {
+      return Optional.empty();
+    }
+    return in.kept().stream()
+        .filter(r -> r.number() == s.revision)
+        .findFirst()
+        .flatMap(Revision::outcome)
+        .filter(o -> Revision.Outcome.FAILED.equals(o.kind()))
+        .map(
+            o ->
+                new Condition(
+                    false,
+                    Reason.REVISION_FAILED,
+                    "revision %d, the model Job %s made, failed its rollout and was rolled back (%s);"
+                            .formatted(s.revision, blankAs(s.job, "-"), o.message())
+                        + lastStart
+                            .map(
+                                t ->
+                                    " spec.retraining.cooldown %s holds the next Job until %s"
+                                        .formatted(
+                                            spec.cooldown, Timestamps.seconds(t.plus(cooldown()))))
+                            .orElse("")));
+  }
+
   private Optional<Condition> recordedResult() {
     return in.recordedCondition()
         .filter(
@@ -411,6 +441,8 @@ public final class RetrainingDecider {
     if (changed && events.isEmpty() && create.isEmpty()) {
       if (Reason.COOLING_DOWN.equals(condition.reason())) {
         events.add(new Event("Normal", "RetrainingCoolingDown", condition.message()));
+      } else if (Reason.REVISION_FAILED.equals(condition.reason())) {
+        events.add(new Event("Warning", "RetrainingRevisionFailed", condition.message()));
       } else if (Reason.WAITING_FOR_ROLLOUT.equals(condition.reason())) {
         events.add(new Event("Normal", "RetrainingWaitingForRollout", condition.message()));
       }

@@ -326,6 +326,42 @@ class RetrainingDeciderTest {
   }
 
   @Test
+  void aRetrainedRevisionRolledBackIsSaidUntilTheNextJobWhichTheCooldownHolds() {
+    In in = new In();
+    in.step();
+    in.jobs = List.of(job(1, 1, T0, ObservedJob.State.SUCCEEDED));
+    in.report = Optional.of(REPORT);
+    in.now = T0.plusSeconds(90);
+    Revision made = in.step().revision().orElseThrow();
+    in.report = Optional.empty();
+    // Its canary failed the analysis: rolled back, revision 1 still serves, drift still seen.
+    in.kept =
+        List.of(
+            STABLE,
+            made.marked(
+                new Revision.Outcome(
+                    Revision.Outcome.FAILED,
+                    "AnalysisFailed",
+                    "canary revision 2 failed 2 consecutive checks: predictions' Jensen-Shannon"
+                        + " distance from the training labels 0.639")));
+    in.now = T0.plusSeconds(300);
+    RetrainingDecision failed = in.step();
+    assertThat(failed.condition().get().reason()).isEqualTo("RevisionFailed");
+    assertThat(failed.condition().get().message())
+        .startsWith(
+            "revision 2, the model Job iris-retrain-1 made, failed its rollout and was rolled back")
+        .contains("training labels 0.639")
+        .contains("spec.retraining.cooldown 6h holds the next Job until 2026-12-02T07:00:00Z");
+    assertThat(failed.create()).isEmpty();
+    assertThat(reasons(failed)).containsExactly("RetrainingRevisionFailed");
+    in.now = T0.plusSeconds(400);
+    assertThat(reasons(in.step())).as("said once").isEmpty();
+    // After the cooldown, drift still seen: the next Job.
+    in.now = T0.plus(Duration.ofHours(6)).plusSeconds(1);
+    assertThat(in.step().create()).isPresent();
+  }
+
+  @Test
   void noTriggerWhileARolloutIsInProgress() {
     In in = new In();
     in.rollout = true;

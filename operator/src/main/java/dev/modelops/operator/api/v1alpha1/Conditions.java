@@ -42,6 +42,7 @@ public final class Conditions {
     public static final String SUCCEEDED = "Succeeded";
     public static final String INVALID_REPORT = "InvalidReport";
     public static final String COOLING_DOWN = "CoolingDown";
+    public static final String REVISION_FAILED = "RevisionFailed";
     public static final String WAITING_FOR_ROLLOUT = "WaitingForRollout";
 
     private Reason() {}
