@@ -5,8 +5,8 @@ Starts a kwok-only sandbox cluster (e2e/sandbox/start.sh) with the API server's 
 the packaged operator as a process (operator/target/quarkus-app), applies N ModelDeployments of
 one replica each (kwok makes their pods Ready), and measures:
 - the time from the end of the last apply until every ModelDeployment is Available;
-- reconciles and reconciles per second, p50 and p99 reconcile time (the operator's own histogram,
-  modelops_reconcile_duration_seconds);
+- reconciles and reconciles per second, p50 and p99 reconcile time (JOSDK's histogram,
+  operator_sdk_controllers_execution_reconcile_seconds);
 - API requests per ModelDeployment, reads and writes apart, from the audit log (the operator's
   requests are those with Fabric8's user agent);
 - writes while nothing changes (IDLE seconds after all are Available);
@@ -231,7 +231,7 @@ def main():
         settle_text = operator.metrics()
         sampling.set()
         sampler.join()
-        buckets, reconciles, reconcile_seconds = histogram(settle_text, "modelops_reconcile_duration_seconds")
+        buckets, reconciles, reconcile_seconds = histogram(settle_text, "operator_sdk_controllers_execution_reconcile_seconds")
         rss, hwm = operator.memory()
         reads, writes, verbs = audit_counts(audit_log, first_apply - 1, all_available)
 
@@ -275,10 +275,11 @@ def main():
         }
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=1) + "\n")
+        args.out.with_suffix(".metrics.txt").write_text(rest_text)
         print("| measure | value |\n| --- | --- |")
         for key, value in results.items():
             print(f"| {key} | {value} |")
-        log(f"raw numbers in {args.out}; operator log {work / 'operator.log'}")
+        log(f"raw numbers in {args.out}, the last scrape beside it; operator log {work / 'operator.log'}")
     finally:
         if operator:
             operator.stop()

@@ -21,7 +21,6 @@ import dev.modelops.operator.drift.DriftVerdict;
 import dev.modelops.operator.history.Revision;
 import dev.modelops.operator.history.RevisionTemplate;
 import dev.modelops.operator.metrics.ModelDeploymentGauges;
-import dev.modelops.operator.metrics.ReconcileTimer;
 import dev.modelops.operator.retraining.JobEnvironment;
 import dev.modelops.operator.retraining.ObservedJob;
 import dev.modelops.operator.retraining.RetrainingDecider;
@@ -103,7 +102,6 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   @Inject OperatorConfig config;
 
   @Inject ModelDeploymentGauges gauges;
-  @Inject ReconcileTimer reconcileTimer;
 
   @Inject CanaryAnalysis analysis;
 
@@ -157,11 +155,6 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
 
   @Override
   public UpdateControl<ModelDeployment> reconcile(
-      ModelDeployment mdep, Context<ModelDeployment> context) {
-    return reconcileTimer.time(() -> reconcileOnce(mdep, context));
-  }
-
-  private UpdateControl<ModelDeployment> reconcileOnce(
       ModelDeployment mdep, Context<ModelDeployment> context) {
     gauges.follow(() -> context.getPrimaryCache().list());
     Instant now = Instant.now();
