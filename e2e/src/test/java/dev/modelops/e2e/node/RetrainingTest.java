@@ -381,7 +381,13 @@ class RetrainingTest extends RolloutTestBase {
           .contains("revision 2, the model Job iris-retrain-1 made, failed its rollout")
           .contains("spec.retraining.cooldown 1h holds the next Job");
       awaitEvents("iris", "RetrainingRevisionFailed");
-      assertThat(jobs()).hasSize(1);
+      // Drift is still detected on revision 1 (evaluated every 5 s): the cooldown holds, no Job.
+      await("no second Job while the cooldown holds")
+          .during(Duration.ofSeconds(15))
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> jobs().size() == 1);
+      assertThat(ModelDeployments.condition(get("iris"), "DriftDetected"))
+          .containsEntry("status", "True");
       assertThat(load.notOk()).as(load.failures().toString()).isZero();
     }
   }
