@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,16 +139,17 @@ class IdleResyncTest {
   private static void touchAndAwaitReconcile(
       KubernetesClient client, OperatorProcess operator, String value) {
     double reconciled = successes(operator);
+    // A merge patch, not a read-modify-write: the deployment controller writes this Deployment's
+    // status after each touch, and an update carrying the read resourceVersion then fails with 409
+    // Conflict (seen in a CI run).
     client
         .apps()
         .deployments()
         .inNamespace("default")
         .withName("idle-r1")
-        .edit(
-            d -> {
-              d.getMetadata().getAnnotations().put("example.com/touched", value);
-              return d;
-            });
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"example.com/touched\":\"" + value + "\"}}}");
     await().atMost(Duration.ofSeconds(30)).until(() -> successes(operator) > reconciled);
   }
 
