@@ -189,7 +189,7 @@ class ChartInstallTest {
       await("the operator exits when another pod leads")
           .atMost(Duration.ofSeconds(60))
           .until(() -> !operator.alive());
-      assertThat(operator.log()).contains("lost the leader Lease to another operator pod");
+      assertThat(operator.log()).contains("lost the leader Lease to operator pod operator-pod-2");
     }
   }
 

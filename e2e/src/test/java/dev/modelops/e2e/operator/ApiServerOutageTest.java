@@ -9,12 +9,9 @@ import dev.modelops.e2e.sandbox.SandboxCluster;
 import dev.modelops.e2e.sandbox.ScriptRun;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -65,9 +62,7 @@ class ApiServerOutageTest {
 
         // The operator is frozen while the change is made and the API server is killed, so the
         // reconcile of the change surely meets the outage.
-        long apiServer = cluster.pid("kube-apiserver");
-        List<String> command = commandLine(apiServer);
-        Map<String, String> environment = environment(apiServer);
+        ApiServerProcess apiServer = ApiServerProcess.of(cluster);
         int port = java.net.URI.create(client.getConfiguration().getMasterUrl()).getPort();
         signal(operator.pid(), "STOP");
         try {
@@ -86,10 +81,7 @@ class ApiServerOutageTest {
               .atMost(Duration.ofSeconds(30))
               .pollInterval(Duration.ofMillis(50))
               .until(() -> bytesWaiting(operator.pid(), port) > waiting);
-          ProcessHandle.of(apiServer).ifPresent(ProcessHandle::destroyForcibly);
-          await("the API server gone")
-              .atMost(Duration.ofSeconds(30))
-              .until(() -> ProcessHandle.of(apiServer).map(p -> !p.isAlive()).orElse(true));
+          apiServer.kill();
         } finally {
           signal(operator.pid(), "CONT");
         }
@@ -100,7 +92,7 @@ class ApiServerOutageTest {
             .pollInterval(Duration.ofSeconds(1))
             .until(() -> count(operator.log(), FAILED) >= 7);
 
-        long restarted = restart(cluster, "kube-apiserver", command, environment);
+        long restarted = apiServer.restart();
         assertThat(restarted).isPositive();
         // Nothing else happens to the ModelDeployment: the operator's own retry applies the change.
         await("revision 2's Deployment")
@@ -180,48 +172,5 @@ class ApiServerOutageTest {
   static void signal(long pid, String signal) throws Exception {
     Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start();
     assertThat(kill.waitFor()).isZero();
-  }
-
-  static List<String> commandLine(long pid) throws IOException {
-    String raw = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
-    return Arrays.asList(raw.split("\0"));
-  }
-
-  static Map<String, String> environment(long pid) throws IOException {
-    Map<String, String> env = new HashMap<>();
-    byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
-    for (String entry : new String(raw, StandardCharsets.UTF_8).split("\0")) {
-      int eq = entry.indexOf('=');
-      if (eq > 0) {
-        env.put(entry.substring(0, eq), entry.substring(eq + 1));
-      }
-    }
-    return env;
-  }
-
-  /**
-   * Starts a component again as start.sh did (same command, environment and log), and records its
-   * new pid, so that stop.sh stops it.
-   */
-  static long restart(
-      SandboxCluster cluster, String name, List<String> command, Map<String, String> env)
-      throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(command);
-    builder.environment().clear();
-    builder.environment().putAll(env);
-    builder
-        .redirectErrorStream(true)
-        .redirectOutput(
-            ProcessBuilder.Redirect.appendTo(
-                cluster.dir().resolve("logs").resolve(name + ".log").toFile()))
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    long pid = builder.start().pid();
-    Path pids = cluster.dir().resolve("pids");
-    List<String> lines =
-        Files.readAllLines(pids).stream()
-            .map(l -> l.startsWith(name + " ") ? name + " " + pid : l)
-            .toList();
-    Files.write(pids, lines);
-    return pid;
   }
 }
