@@ -74,21 +74,7 @@ public class DriftReader {
     List<PodDriftReport> reports = new ArrayList<>();
     List<String> unreadable = new ArrayList<>();
     if (hasBaseline) {
-      String model =
-          state
-              .revision(revision)
-              .map(r -> Labels.modelName(mdep, r))
-              .orElse(mdep.getMetadata().getName());
-      for (Pod pod : ready) {
-        try {
-          reports.add(readOne(pod, model));
-        } catch (Unreadable e) {
-          unreadable.add("pod %s: %s".formatted(pod.getMetadata().getName(), e.getMessage()));
-        }
-        if (Thread.currentThread().isInterrupted()) {
-          break;
-        }
-      }
+      readAll(state, revision, ready, reports, unreadable);
     }
     return Optional.of(new DriftReading(revision, hasBaseline, ready.size(), reports, unreadable));
   }
@@ -98,24 +84,44 @@ public class DriftReader {
    * is left out (and logged at debug level).
    */
   public List<PodDriftReport> reports(ObservedState state, int revision) {
+    List<PodDriftReport> reports = new ArrayList<>();
+    List<String> unreadable = new ArrayList<>();
+    readAll(
+        state,
+        revision,
+        state.podsOf(revision).stream().filter(RuntimePods::ready).toList(),
+        reports,
+        unreadable);
+    unreadable.forEach(why -> LOG.debugf("no drift report from %s", why));
+    return reports;
+  }
+
+  /**
+   * Reads each pod's report of the revision's model into {@code reports}, and why a pod gave none
+   * into {@code unreadable}; stops early when the reconcile is interrupted.
+   */
+  private void readAll(
+      ObservedState state,
+      int revision,
+      List<Pod> pods,
+      List<PodDriftReport> reports,
+      List<String> unreadable) {
     ModelDeployment mdep = state.mdep();
     String model =
         state
             .revision(revision)
             .map(r -> Labels.modelName(mdep, r))
             .orElse(mdep.getMetadata().getName());
-    List<PodDriftReport> reports = new ArrayList<>();
-    for (Pod pod : state.podsOf(revision).stream().filter(RuntimePods::ready).toList()) {
+    for (Pod pod : pods) {
       try {
         reports.add(readOne(pod, model));
       } catch (Unreadable e) {
-        LOG.debugf("no drift report from pod %s: %s", pod.getMetadata().getName(), e.getMessage());
+        unreadable.add("pod %s: %s".formatted(pod.getMetadata().getName(), e.getMessage()));
       }
       if (Thread.currentThread().isInterrupted()) {
         break;
       }
     }
-    return reports;
   }
 
   /** How often drift is evaluated: spec.drift.evaluationInterval, at least a second. */
