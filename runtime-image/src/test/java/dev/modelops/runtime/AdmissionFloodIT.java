@@ -2,7 +2,6 @@ package dev.modelops.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.URI;
@@ -14,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -60,14 +60,7 @@ class AdmissionFloodIT {
   @Test
   void aFloodOfMaximumSizeRequestsIsRefusedWith429AndTheServerStaysWithinItsMemory()
       throws Exception {
-    String jar = System.getProperty("runtime.jar", "");
-    assumeTrue(
-        !jar.isEmpty(), "runs in the integration-test phase (mvn verify), on the packaged server");
-    start(Path.of(jar));
-    await("ready (log: " + log + ")")
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(200))
-        .until(() -> server.isAlive() && status("/v2/health/ready") == 200);
+    start(Map.of());
     long idleRss = rss();
 
     AtomicLong peakRss = new AtomicLong(idleRss);
@@ -136,21 +129,13 @@ class AdmissionFloodIT {
    */
   @Test
   void whileDrainingARequestPastTheBoundIsRefusedWith503() throws Exception {
-    String jar = System.getProperty("runtime.jar", "");
-    assumeTrue(
-        !jar.isEmpty(), "runs in the integration-test phase (mvn verify), on the packaged server");
     // A drain delay far longer than the test needs: requests are served all through it.
     start(
-        Path.of(jar),
         Map.of(
             "MODELOPS_DRAIN_DELAY",
             "120s",
             "MODELOPS_ADMISSION_MAX_IN_FLIGHT_BYTES",
             Integer.toString(MAX_REQUEST_BYTES)));
-    await("ready (log: " + log + ")")
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(200))
-        .until(() -> server.isAlive() && status("/v2/health/ready") == 200);
     server.destroy();
     await("readiness down after SIGTERM")
         .atMost(Duration.ofSeconds(30))
@@ -195,36 +180,16 @@ class AdmissionFloodIT {
     }
   }
 
-  private void start(Path jar) throws IOException {
-    start(jar, Map.of());
-  }
-
-  private void start(Path jar, Map<String, String> settings) throws IOException {
-    port = LocalServer.freePort();
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java));
-    command.addAll(LocalServer.imageJavaOptions());
-    command.addAll(
-        List.of(
-            "-XX:ActiveProcessorCount=2",
-            "-Xmx" + (HEAP_BYTES >> 20) + "m",
-            "-jar",
-            jar.toString()));
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    Map<String, String> env = builder.environment();
-    env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-    env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-    env.put("MODELOPS_MODEL_NAME", "mlp");
-    env.put(
-        "MODELOPS_MODEL_PATH",
-        Path.of("src/test/resources/models/mlp.onnx").toAbsolutePath().toString());
+  private void start(Map<String, String> settings) throws IOException {
+    List<String> jvm = new ArrayList<>(LocalServer.imageJavaOptions());
+    jvm.addAll(List.of("-XX:ActiveProcessorCount=2", "-Xmx" + (HEAP_BYTES >> 20) + "m"));
+    Map<String, String> env = new HashMap<>();
     env.put("MODELOPS_MAX_REQUEST_BYTES", Integer.toString(MAX_REQUEST_BYTES));
     env.put("MODELOPS_DRAIN_DELAY", "0s");
     env.putAll(settings);
-    env.put(
-        "MODELOPS_TERMINATION_LOG", Path.of("target/admission-flood-it.termination").toString());
-    server = builder.start();
+    LocalServer.Started started = LocalServer.startPackaged(jvm, "mlp", "mlp.onnx", env, log);
+    server = started.process();
+    port = started.port();
   }
 
   private HttpRequest infer(byte[] body, boolean expectContinue) {

@@ -2,7 +2,6 @@ package dev.modelops.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
@@ -47,14 +47,25 @@ class GracefulShutdownIT {
 
   @Test
   void sigtermAnswersEveryRequestInFlightThenExitsZero() throws Exception {
-    String jar = System.getProperty("runtime.jar", "");
-    assumeTrue(
-        !jar.isEmpty(), "runs in the integration-test phase (mvn verify), on the packaged server");
-    start(Path.of(jar));
-    await("ready (log: " + log + ")")
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(200))
-        .until(() -> server.isAlive() && status("/v2/health/ready") == 200);
+    LocalServer.Started started =
+        LocalServer.startPackaged(
+            List.of(
+                // One model runner, so requests queue behind the one that runs.
+                "-XX:ActiveProcessorCount=1",
+                "-Xmx256m",
+                "--add-opens",
+                "java.base/java.lang=ALL-UNNAMED",
+                "--enable-native-access=ALL-UNNAMED"),
+            "slow",
+            "long_run.onnx",
+            Map.of(
+                "MODELOPS_DRAIN_DELAY",
+                DRAIN_DELAY.toSeconds() + "s",
+                "MODELOPS_DRAIN_TIMEOUT",
+                "30s"),
+            log);
+    server = started.process();
+    port = started.port();
 
     CountDownLatch written = new CountDownLatch(IN_FLIGHT);
     List<Call> calls = new ArrayList<>();
@@ -111,40 +122,6 @@ class GracefulShutdownIT {
     if (server != null) {
       server.destroyForcibly();
     }
-  }
-
-  private void start(Path jar) throws IOException {
-    port = LocalServer.freePort();
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                java,
-                // One model runner, so requests queue behind the one that runs.
-                "-XX:ActiveProcessorCount=1",
-                "-Xmx256m",
-                "--add-opens",
-                "java.base/java.lang=ALL-UNNAMED",
-                "--enable-native-access=ALL-UNNAMED",
-                "-jar",
-                jar.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
-    builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
-    builder.environment().put("MODELOPS_MODEL_NAME", "slow");
-    builder
-        .environment()
-        .put(
-            "MODELOPS_MODEL_PATH",
-            Path.of("src/test/resources/models/long_run.onnx").toAbsolutePath().toString());
-    builder.environment().put("MODELOPS_DRAIN_DELAY", DRAIN_DELAY.toSeconds() + "s");
-    builder.environment().put("MODELOPS_DRAIN_TIMEOUT", "30s");
-    builder
-        .environment()
-        .put(
-            "MODELOPS_TERMINATION_LOG",
-            Path.of("target/graceful-shutdown-it.termination").toString());
-    server = builder.start();
   }
 
   /** One request in flight and what it must be answered: long_run.onnx doubles its input. */

@@ -1,5 +1,8 @@
 package dev.modelops.runtime;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -14,7 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.SubmissionPublisher;
 
@@ -26,6 +31,49 @@ import java.util.concurrent.SubmissionPublisher;
 public final class LocalServer {
 
   private LocalServer() {}
+
+  /** The packaged runtime, started as a process of its own and ready to serve. */
+  record Started(Process process, int port) {}
+
+  /**
+   * Starts the packaged runtime (the integration-test phase's jar; the test is skipped without it)
+   * on a free loopback port, serving {@code modelFile} (under src/test/resources/models) as {@code
+   * model}, with the JVM options and the extra environment given, its output in {@code log}, its
+   * termination message beside it; returns once it answers ready.
+   */
+  static Started startPackaged(
+      List<String> jvmOptions, String model, String modelFile, Map<String, String> env, Path log)
+      throws IOException {
+    String jar = System.getProperty("runtime.jar", "");
+    assumeTrue(
+        !jar.isEmpty(), "runs in the integration-test phase (mvn verify), on the packaged server");
+    int port = freePort();
+    List<String> command =
+        new ArrayList<>(
+            List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar));
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    Map<String, String> environment = builder.environment();
+    environment.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+    environment.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+    environment.put("MODELOPS_MODEL_NAME", model);
+    environment.put(
+        "MODELOPS_MODEL_PATH",
+        Path.of("src/test/resources/models", modelFile).toAbsolutePath().toString());
+    environment.put(
+        "MODELOPS_TERMINATION_LOG",
+        log.resolveSibling(log.getFileName() + ".termination").toString());
+    environment.putAll(env);
+    Process process = builder.start();
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    await("ready (log: " + log + ")")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> process.isAlive() && status(client, url(port, "/v2/health/ready")) == 200);
+    return new Started(process, port);
+  }
 
   /**
    * The JVM options of the image's entrypoint, from the file the image build reads them from

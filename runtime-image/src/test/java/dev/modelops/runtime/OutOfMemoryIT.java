@@ -1,10 +1,7 @@
 package dev.modelops.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -42,15 +39,24 @@ class OutOfMemoryIT {
 
   @Test
   void aJvmOutOfHeapEndsWithANonZeroExitSayingSo() throws Exception {
-    String jar = System.getProperty("runtime.jar", "");
-    assumeTrue(
-        !jar.isEmpty(), "runs in the integration-test phase (mvn verify), on the packaged server");
-    start(Path.of(jar));
-    await("ready (log: " + log + ")")
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> server.isAlive() && LocalServer.status(client, url("/v2/health/ready")) == 200);
+    List<String> jvm = new ArrayList<>(LocalServer.imageJavaOptions());
+    jvm.addAll(List.of("-XX:ActiveProcessorCount=2", "-Xmx192m"));
+    LocalServer.Started started =
+        LocalServer.startPackaged(
+            jvm,
+            "mlp",
+            "mlp.onnx",
+            Map.of(
+                "MODELOPS_MAX_REQUEST_BYTES",
+                Integer.toString(MAX_REQUEST_BYTES),
+                // Far past the heap: the flood is all let in.
+                "MODELOPS_ADMISSION_MAX_IN_FLIGHT_BYTES",
+                Long.toString(4L << 30),
+                "MODELOPS_DRAIN_DELAY",
+                "0s"),
+            log);
+    server = started.process();
+    port = started.port();
 
     byte[] large = LocalServer.binaryRequest(MAX_REQUEST_BYTES);
     List<CompletableFuture<HttpResponse<Void>>> flood = new ArrayList<>();
@@ -75,30 +81,6 @@ class OutOfMemoryIT {
     if (server != null) {
       server.destroyForcibly();
     }
-  }
-
-  private void start(Path jar) throws IOException {
-    port = LocalServer.freePort();
-    List<String> command =
-        new ArrayList<>(
-            List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    command.addAll(LocalServer.imageJavaOptions());
-    command.addAll(List.of("-XX:ActiveProcessorCount=2", "-Xmx192m", "-jar", jar.toString()));
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    Map<String, String> env = builder.environment();
-    env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-    env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-    env.put("MODELOPS_MODEL_NAME", "mlp");
-    env.put(
-        "MODELOPS_MODEL_PATH",
-        Path.of("src/test/resources/models/mlp.onnx").toAbsolutePath().toString());
-    env.put("MODELOPS_MAX_REQUEST_BYTES", Integer.toString(MAX_REQUEST_BYTES));
-    // Far past the heap: the flood is all let in.
-    env.put("MODELOPS_ADMISSION_MAX_IN_FLIGHT_BYTES", Long.toString(4L << 30));
-    env.put("MODELOPS_DRAIN_DELAY", "0s");
-    env.put("MODELOPS_TERMINATION_LOG", Path.of("target/out-of-memory-it.termination").toString());
-    server = builder.start();
   }
 
   private HttpRequest infer(byte[] body) {
