@@ -14,7 +14,15 @@ one replica each (kwok makes their pods Ready), and measures:
   resident memory (VmRSS, peak VmHWM) of the operator's process;
 - the number of series on the operator's /q/metrics.
 
-Usage: operator/bench/scale.sh [--count N] [--idle SECONDS] [--nodes K] [--xmx SIZE]
+With --canary, every ModelDeployment then gets model version 2 at once (one server-side apply of
+all; their rollout is a canary of one 5 s step), and it measures the time from the end of that
+apply until every one has promoted revision 2, those stuck, and the operator's requests the API
+server answered 409 Conflict (each retried by the operator).
+
+With --jfr, the operator runs with a Java Flight Recorder profile (settings=profile), written to
+operator.jfr in the work directory when it stops.
+
+Usage: operator/bench/scale.sh [--count N] [--idle SECONDS] [--nodes K] [--xmx SIZE] [--canary] [--jfr]
 Prints a Markdown table and writes the raw numbers as JSON (--out).
 """
 import argparse
@@ -76,24 +84,26 @@ class Cluster:
         return run.stdout
 
 
-def manifests(count: int) -> str:
+def manifests(count: int, version: str = "1") -> str:
     docs = ["apiVersion: v1\nkind: Namespace\nmetadata: {name: scale}\n"]
     for i in range(count):
         docs.append(
             "apiVersion: modelops.dev/v1alpha1\nkind: ModelDeployment\n"
             f"metadata: {{name: m{i:04d}, namespace: scale}}\n"
-            "spec:\n  model: {version: \"1\", uri: \"file:///models/m.onnx\"}\n"
-            "  runtime:\n    replicas: 1\n    resources: {requests: {cpu: 10m, memory: 32Mi}}\n")
+            f"spec:\n  model: {{version: \"{version}\", uri: \"file:///models/m.onnx\"}}\n"
+            "  runtime:\n    replicas: 1\n    resources: {requests: {cpu: 10m, memory: 32Mi}}\n"
+            "  rollout:\n    strategy: Canary\n    steps: [{weight: 50, duration: 5s}]\n")
     return "---\n".join(docs)
 
 
 class Operator:
-    def __init__(self, kubeconfig, xmx, logfile):
+    def __init__(self, kubeconfig, xmx, logfile, jfr=None):
         self.port = free_port()
         java = Path(os.environ["JAVA_HOME"]) / "bin/java"
         env = dict(os.environ, KUBECONFIG=kubeconfig, QUARKUS_HTTP_PORT=str(self.port))
+        profile = [f"-XX:StartFlightRecording=filename={jfr},settings=profile,dumponexit=true"] if jfr else []
         self.process = subprocess.Popen(
-            [str(java), f"-Xmx{xmx}", "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-jar",
+            [str(java), f"-Xmx{xmx}", *profile, "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-jar",
              str(REPO / "operator/target/quarkus-app/quarkus-run.jar")],
             env=env, stdout=open(logfile, "w"), stderr=subprocess.STDOUT)
         deadline = time.time() + 90
@@ -154,7 +164,13 @@ def quantile(buckets, q):
 
 
 def audit_counts(audit_log: Path, since: float, until: float):
-    reads = writes = 0
+    reads, writes, verbs, _ = audit_detail(audit_log, since, until)
+    return reads, writes, verbs
+
+
+def audit_detail(audit_log: Path, since: float, until: float):
+    """The operator's reads, writes, requests by verb, and requests answered 409 Conflict."""
+    reads = writes = conflicts = 0
     verbs = {}
     with open(audit_log) as f:
         for line in f:
@@ -169,11 +185,54 @@ def audit_counts(audit_log: Path, since: float, until: float):
                 continue
             verb = event.get("verb", "")
             verbs[verb] = verbs.get(verb, 0) + 1
+            if event.get("responseStatus", {}).get("code") == 409:
+                conflicts += 1
             if verb in WRITES:
                 writes += 1
             elif verb in READS:
                 reads += 1
-    return reads, writes, verbs
+    return reads, writes, verbs, conflicts
+
+
+def await_all(cluster, count, since, jsonpath, what, until):
+    """Polls every second until each ModelDeployment's jsonpath value is `until`; returns how many."""
+    done, seen = 0, -1
+    deadline = since + 1800
+    while time.time() < deadline:
+        out = cluster.kubectl("get", "mdep", "-n", "scale", "-o", f"jsonpath={{range .items[*]}}{jsonpath}{{\"\\n\"}}{{end}}")
+        done = out.split().count(until)
+        if done != seen:
+            log(f"{done}/{count} {what} after {time.time() - since:.1f} s")
+            seen = done
+        if done == count:
+            break
+        time.sleep(1)
+    return done
+
+
+def canary_all(cluster, operator, audit_log, count):
+    """Model version 2 for all at once; the time until each has promoted revision 2."""
+    before = operator.metrics()
+    _, reconciles_before, _ = histogram(before, "operator_sdk_controllers_execution_reconcile_seconds")
+    first = time.time()
+    cluster.kubectl("apply", "--server-side", "-f", "-", stdin=manifests(count, "2"))
+    last = time.time()
+    log(f"version 2 applied to {count} in {last - first:.1f} s; waiting for the promotions")
+    promoted = await_all(cluster, count, last, "{.status.stableRevision}", "promoted (stable revision 2)", "2")
+    done = time.time()
+    text = operator.metrics()
+    buckets, reconciles, _ = histogram(text, "operator_sdk_controllers_execution_reconcile_seconds")
+    reads, writes, _, conflicts = audit_detail(audit_log, first - 1, done)
+    return {
+        "canary_apply_seconds": round(last - first, 1),
+        "canary_all_promoted_after_last_apply_seconds": round(done - last, 1),
+        "canary_promoted": promoted,
+        "canary_stuck": count - promoted,
+        "canary_reconciles": int(reconciles - reconciles_before),
+        "canary_api_reads_per_mdep": round(reads / count, 2),
+        "canary_api_writes_per_mdep": round(writes / count, 2),
+        "canary_conflicts_409": conflicts,
+    }
 
 
 def main():
@@ -183,6 +242,8 @@ def main():
     p.add_argument("--nodes", type=int, default=0, help="kwok nodes (default: enough for 100 pods each)")
     p.add_argument("--xmx", default="1g", help="the operator's -Xmx (default 1g: room to see what it uses)")
     p.add_argument("--out", type=Path, default=REPO / "operator/target/scale-results.json")
+    p.add_argument("--canary", action="store_true", help="then change the model version of all at once")
+    p.add_argument("--jfr", action="store_true", help="record a Java Flight Recorder profile of the operator")
     args = p.parse_args()
     nodes = args.nodes or max(2, -(-args.count // 100))
     work = Path(tempfile.mkdtemp(prefix="modelops-scale-"))
@@ -193,7 +254,7 @@ def main():
     operator = None
     try:
         cluster.kubectl("apply", "--server-side", "-f", str(REPO / "crds/modeldeployments.modelops.dev-v1.yml"))
-        operator = Operator(kubeconfig, args.xmx, work / "operator.log")
+        operator = Operator(kubeconfig, args.xmx, work / "operator.log", work / "operator.jfr" if args.jfr else None)
         heap_rest_before = operator.heap_used()
         rss_before, _ = operator.memory()
         log(f"operator ready (pid {operator.process.pid}), heap {heap_rest_before / 2**20:.0f} MiB, RSS {rss_before / 2**20:.0f} MiB")
@@ -215,18 +276,8 @@ def main():
         cluster.kubectl("apply", "--server-side", "-f", "-", stdin=manifests(args.count))
         last_apply = time.time()
         log(f"applied {args.count} in {last_apply - first_apply:.1f} s; waiting for Available")
-        available, seen = 0, -1
-        deadline = last_apply + 1800
-        while time.time() < deadline:
-            out = cluster.kubectl("get", "mdep", "-n", "scale", "-o",
-                                  'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Available")].status}{"\\n"}{end}')
-            available = out.split().count("True")
-            if available != seen:
-                log(f"{available}/{args.count} Available after {time.time() - last_apply:.1f} s")
-                seen = available
-            if available == args.count:
-                break
-            time.sleep(1)
+        available = await_all(cluster, args.count, last_apply, '{.status.conditions[?(@.type=="Available")].status}',
+                              "Available", "True")
         all_available = time.time()
         settle_text = operator.metrics()
         sampling.set()
@@ -273,6 +324,8 @@ def main():
             "rss_peak_mib": round(hwm / 2**20, 1),
             "metric_series": series, "operator_sdk_series": josdk_series,
         }
+        if args.canary:
+            results.update(canary_all(cluster, operator, audit_log, args.count))
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=1) + "\n")
         args.out.with_suffix(".metrics.txt").write_text(rest_text)
