@@ -29,6 +29,11 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 {{- end -}}
 
+{{/* The runtime image of ModelDeployments that name none. */}}
+{{- define "modelops.runtimeImage" -}}
+{{- .Values.operator.runtimeImage | default (printf "modelops/runtime:%s" .Chart.AppVersion) -}}
+{{- end -}}
+
 {{- define "modelops.leaderElection" -}}
 {{- if gt (int .Values.replicas) 1 -}}true{{- end -}}
 {{- end -}}

@@ -11,6 +11,10 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.Validation;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.Variable;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -177,6 +181,86 @@ class ChartRenderTest {
             "MODELOPS_OPERATOR_ANALYSIS_PROMETHEUS_URL", "http://prometheus.monitoring:9090");
   }
 
+  @Test
+  void noAdmissionPolicyUnlessAskedFor() {
+    assertThat(kinds(Helm.render()))
+        .doesNotContain("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
+  }
+
+  @Test
+  void theAdmissionPolicyAllowsTheOperatorsRuntimeImagesAndNvidiaByDefault() {
+    List<HasMetadata> objects = Helm.render("admissionPolicy.enabled=true");
+    ValidatingAdmissionPolicy policy = one(objects, ValidatingAdmissionPolicy.class);
+    assertThat(policy.getMetadata().getName()).isEqualTo("modelops-operator-modeldeployments");
+    assertThat(policy.getSpec().getFailurePolicy()).isEqualTo("Fail");
+    var rule = policy.getSpec().getMatchConstraints().getResourceRules().get(0);
+    assertThat(rule.getApiGroups()).containsExactly("modelops.dev");
+    assertThat(rule.getResources()).containsExactly("modeldeployments");
+    assertThat(rule.getOperations()).containsExactly("CREATE", "UPDATE");
+    assertThat(variables(policy))
+        .containsEntry("allowedImages", "[\"modelops/runtime:0.1.0\"]")
+        .containsEntry("allowedRuntimeClasses", "[\"nvidia\"]");
+    assertThat(policy.getSpec().getValidations())
+        .extracting(Validation::getMessageExpression)
+        .anySatisfy(
+            m -> assertThat(m).contains("spec.runtime.image").contains("modelops/runtime:0.1.0"))
+        .anySatisfy(m -> assertThat(m).contains("spec.runtime.runtimeClassName").contains("nvidia"))
+        .anySatisfy(m -> assertThat(m).contains("spec.runtime.tolerations"));
+    ValidatingAdmissionPolicyBinding binding = one(objects, ValidatingAdmissionPolicyBinding.class);
+    assertThat(binding.getSpec().getPolicyName()).isEqualTo("modelops-operator-modeldeployments");
+    assertThat(binding.getSpec().getValidationActions()).containsExactly("Deny");
+  }
+
+  @Test
+  void theAdmissionPolicyRendersTheConfiguredListsIntoItsRulesAndMessages() {
+    List<HasMetadata> objects =
+        Helm.render(
+            "admissionPolicy.enabled=true",
+            "admissionPolicy.allowedImages={registry.example.com/ml/,quay.io/team/runtime:}",
+            "admissionPolicy.allowedRuntimeClasses={nvidia,kata}",
+            "admissionPolicy.validationActions={Warn,Audit}",
+            "operator.runtimeImage=registry.example.com/modelops/runtime:0.1.0",
+            "operator.runtimeGpuImage=registry.example.com/modelops/runtime-gpu:0.1.0");
+    ValidatingAdmissionPolicy policy = one(objects, ValidatingAdmissionPolicy.class);
+    assertThat(variables(policy))
+        .as("the operator's own runtime images first, then the listed ones")
+        .containsEntry(
+            "allowedImages",
+            "[\"registry.example.com/modelops/runtime:0.1.0\","
+                + "\"registry.example.com/modelops/runtime-gpu:0.1.0\","
+                + "\"registry.example.com/ml/\",\"quay.io/team/runtime:\"]")
+        .containsEntry("allowedRuntimeClasses", "[\"nvidia\",\"kata\"]");
+    assertThat(policy.getSpec().getValidations())
+        .extracting(Validation::getMessageExpression)
+        .as("a prefix is shown with a * in the message")
+        .anySatisfy(
+            m ->
+                assertThat(m)
+                    .contains(
+                        "registry.example.com/modelops/runtime:0.1.0,"
+                            + " registry.example.com/modelops/runtime-gpu:0.1.0,"
+                            + " registry.example.com/ml/*, quay.io/team/runtime:*"))
+        .anySatisfy(m -> assertThat(m).contains("nvidia, kata"));
+    assertThat(
+            one(objects, ValidatingAdmissionPolicyBinding.class).getSpec().getValidationActions())
+        .containsExactly("Warn", "Audit");
+
+    ValidatingAdmissionPolicy none =
+        one(
+            Helm.render(
+                "admissionPolicy.enabled=true", "admissionPolicy.allowedRuntimeClasses=null"),
+            ValidatingAdmissionPolicy.class);
+    assertThat(variables(none)).containsEntry("allowedRuntimeClasses", "[]");
+    assertThat(none.getSpec().getValidations())
+        .extracting(Validation::getMessageExpression)
+        .anySatisfy(m -> assertThat(m).contains("the policy allows no RuntimeClass"));
+  }
+
+  static Map<String, String> variables(ValidatingAdmissionPolicy policy) {
+    return policy.getSpec().getVariables().stream()
+        .collect(Collectors.toMap(Variable::getName, v -> v.getExpression().strip()));
+  }
+
   static Stream<Arguments> wrongValues() {
     return Stream.of(
         Arguments.of("replicas=many", "at '/replicas': got string, want integer"),
@@ -198,7 +282,16 @@ class ChartRenderTest {
             "metrics.serviceMonitor.enabled needs metrics.service.enabled"),
         Arguments.of(
             "serviceAccount.create=false",
-            "serviceAccount.name must name an existing ServiceAccount"));
+            "serviceAccount.name must name an existing ServiceAccount"),
+        Arguments.of(
+            "admissionPolicy.validationActions={Block}",
+            "at '/admissionPolicy/validationActions/0'"),
+        Arguments.of(
+            "admissionPolicy.enabled=true,admissionPolicy.validationActions={Deny,Warn}",
+            "admissionPolicy.validationActions: Deny and Warn cannot be combined"),
+        Arguments.of(
+            "admissionPolicy.allowedRuntimeClasses={Kata_Containers}",
+            "at '/admissionPolicy/allowedRuntimeClasses/0'"));
   }
 
   @ParameterizedTest(name = "{0}")

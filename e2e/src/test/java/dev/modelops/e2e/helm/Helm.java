@@ -76,6 +76,24 @@ public final class Helm {
     return run(kubeconfig, withSets(args, sets));
   }
 
+  /**
+   * `helm upgrade --install` of the chart as release modelops-operator in modelops-system, not
+   * waiting for the operator: for a control-plane-only cluster, where no pod ever runs.
+   */
+  static ScriptRun installWithoutWaiting(Path kubeconfig, String... sets) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "upgrade",
+                "--install",
+                "modelops-operator",
+                CHART.toString(),
+                "--namespace",
+                "modelops-system",
+                "--create-namespace"));
+    return run(kubeconfig, withSets(args, sets));
+  }
+
   /** `helm template` of the chart with --set arguments; a failure is returned, not thrown. */
   static ScriptRun template(String... sets) {
     List<String> args =
