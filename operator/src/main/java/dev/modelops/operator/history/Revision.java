@@ -25,6 +25,9 @@ public record Revision(
   public static final String RETRAINING = "Retraining";
   public static final String ROLLBACK = "Rollback";
 
+  /** Every source a revision can have. */
+  public static final java.util.Set<String> SOURCES = java.util.Set.of(SPEC, RETRAINING, ROLLBACK);
+
   /** A revision with no outcome recorded and no baseline. */
   public Revision(int number, String hash, RevisionTemplate template, String source, String at) {
     this(number, hash, template, source, at, Optional.empty(), Optional.empty());

@@ -144,18 +144,30 @@ final class RevisionObjects {
             .map(
                 kind ->
                     new Revision.Outcome(
-                        kind,
-                        annotations.getOrDefault(ObservedState.OUTCOME_REASON_ANNOTATION, kind),
-                        annotations.getOrDefault(ObservedState.OUTCOME_MESSAGE_ANNOTATION, "")));
+                        StatusMessage.capped(kind),
+                        StatusMessage.capped(
+                            annotations.getOrDefault(
+                                ObservedState.OUTCOME_REASON_ANNOTATION, kind)),
+                        StatusMessage.of(
+                            annotations.getOrDefault(
+                                ObservedState.OUTCOME_MESSAGE_ANNOTATION, ""))));
     return new Revision(
         cr.getRevision().intValue(),
         template.hash(),
         template,
-        annotations.getOrDefault(ObservedState.SOURCE_ANNOTATION, Revision.SPEC),
+        source(annotations.get(ObservedState.SOURCE_ANNOTATION)),
         cr.getMetadata().getCreationTimestamp(),
         outcome,
         Optional.ofNullable(annotations.get(ObservedState.BASELINE_ANNOTATION))
             .flatMap(RevisionObjects::baseline));
+  }
+
+  /**
+   * What made the revision. A value edited by hand into no source the status can show (its enum
+   * once failed every reconcile) is read as Spec, and the dependent writes that back.
+   */
+  static String source(String annotation) {
+    return annotation != null && Revision.SOURCES.contains(annotation) ? annotation : Revision.SPEC;
   }
 
   private static Optional<BaselineSource> baseline(String json) {

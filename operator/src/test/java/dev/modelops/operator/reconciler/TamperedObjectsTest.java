@@ -214,4 +214,61 @@ class TamperedObjectsTest {
             List.of());
     assertThat(after.revisions().latest().number()).isEqualTo(3);
   }
+
+  @Test
+  void annotationsEditedByHandAreTakenAsTheyAreAndNeverFailTheReconcile() {
+    ModelDeployment one = mdep("1");
+    ModelDeployment two = mdep("2");
+    ControllerRevision edited = controllerRevision(two, 2);
+    edited
+        .getMetadata()
+        .setAnnotations(
+            new HashMap<>(
+                Map.of(
+                    ObservedState.OUTCOME_ANNOTATION, "bogus",
+                    ObservedState.OUTCOME_MESSAGE_ANNOTATION, "x".repeat(100_000),
+                    ObservedState.SOURCE_ANNOTATION, "\u0000 not a source",
+                    ObservedState.BASELINE_ANNOTATION, "{not json")));
+    ObservedState state =
+        ObservedState.from(
+            two,
+            stableOne(),
+            List.of(controllerRevision(one, 1), edited),
+            List.of(deployment(one, 1, "1")),
+            List.of());
+    var newest = state.revisions().latest();
+    assertThat(newest.number()).isEqualTo(2);
+    // A source the status cannot show (its enum failed every reconcile) is read as Spec.
+    assertThat(newest.source()).isEqualTo("Spec");
+    assertThat(newest.baseline()).as("a baseline that is no JSON").isEmpty();
+    // An outcome, whatever its words, sets the revision aside: revision 1 keeps serving.
+    assertThat(newest.outcome()).map(o -> o.kind() + "/" + o.reason()).contains("bogus/bogus");
+    RolloutPlan plan = decide(state);
+    assertThat(plan.stable()).isEqualTo(1);
+    assertThat(state.tampered()).isEmpty();
+    // The status is assembled, the revision shown with its outcome's words, capped.
+    var summary =
+        StatusAssembler.assemble(state, plan, 8080, T0).revisions.stream()
+            .filter(r -> r.number == 2)
+            .findFirst()
+            .orElseThrow();
+    assertThat(summary.source).hasToString("Spec");
+    assertThat(summary.phase).isEqualTo("bogus");
+    assertThat(summary.outcome.length()).isLessThanOrEqualTo(StatusMessage.MAX_LENGTH);
+  }
+
+  @Test
+  void aRetrainingJobWhoseSequenceIsNoNumberIsNotCounted() {
+    for (String sequence : new String[] {"abc", "", "1.5"}) {
+      var job =
+          new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder()
+              .withNewMetadata()
+              .withName("scorer-retrain-1")
+              .withAnnotations(Map.of(RetrainingJobs.SEQUENCE_ANNOTATION, sequence))
+              .withCreationTimestamp(T0)
+              .endMetadata()
+              .build();
+      assertThat(RetrainingJobs.toObserved(job)).as("sequence %s", sequence).isEmpty();
+    }
+  }
 }
