@@ -101,7 +101,18 @@ class ChartRenderTest {
         .containsEntry("MODELOPS_OPERATOR_ANALYSIS_DEFAULT_SOURCE", "pods")
         .containsEntry("MODELOPS_OPERATOR_LEADER_ELECTION_ENABLED", "false")
         .containsEntry("QUARKUS_LOG_CATEGORY__DEV_MODELOPS__LEVEL", "INFO")
-        .containsEntry("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
+        .containsEntry("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false")
+        .as("no networks added: the fetch steps keep their link-local default")
+        .doesNotContainKey("MODELOPS_OPERATOR_FETCH_DENIED_NETWORKS");
+  }
+
+  @Test
+  void deniedNetworksReachTheOperatorAsOneCommaSeparatedSetting() {
+    List<HasMetadata> objects =
+        Helm.render("operator.fetch.deniedNetworks={10.96.0.0/12,10.244.0.0/16,fd00::/8}");
+    assertThat(env(one(objects, Deployment.class)))
+        .containsEntry(
+            "MODELOPS_OPERATOR_FETCH_DENIED_NETWORKS", "10.96.0.0/12,10.244.0.0/16,fd00::/8");
   }
 
   @Test
@@ -270,6 +281,8 @@ class ChartRenderTest {
         Arguments.of("image.pullPolicy=Sometimes", "at '/image/pullPolicy'"),
         Arguments.of("watchNamespaces={Team_A}", "at '/watchNamespaces/0'"),
         Arguments.of("replica=2", "additional properties 'replica' not allowed"),
+        Arguments.of(
+            "operator.fetch.deniedNetworks={10.96.0.0}", "at '/operator/fetch/deniedNetworks/0'"),
         Arguments.of(
             "operator.analysis.prometheusUrl=prometheus:9090",
             "at '/operator/analysis/prometheusUrl'"),

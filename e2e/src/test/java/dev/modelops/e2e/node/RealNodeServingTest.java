@@ -13,8 +13,11 @@ import dev.modelops.e2e.sandbox.SandboxCluster;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +30,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,6 +50,9 @@ class RealNodeServingTest {
   static final Duration WAIT = Duration.ofMinutes(3);
   static final String MODELS = "http://models.modelops-sandbox.svc/";
   static final String OPERATOR_NAMESPACE = "modelops-system";
+  static final String RUNTIME_FETCH_CONTAINER = "fetch-model";
+  static final String RUNTIME_CONTAINER = "runtime";
+  static final String DENIED_NETWORK = "192.0.2.0/24";
   static final String IRIS_ROW =
       "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\","
           + "\"data\":[5.1,3.5,1.4,0.2]}]}";
@@ -66,13 +73,18 @@ class RealNodeServingTest {
     client = cluster.client();
     mdeps = new ModelDeployments(client);
     mdeps.installCrd();
-    // The operator's namespace as the chart passes it: the NetworkPolicies let it in.
+    // The operator's namespace as the chart passes it: the NetworkPolicies let it in. A denied
+    // network added (a documentation range, where nothing is), which the fetch steps must read.
     operator =
         OperatorProcess.start(
             cluster,
             "operator",
             cluster.kubeconfig(),
-            Map.of("MODELOPS_OPERATOR_NAMESPACE", OPERATOR_NAMESPACE));
+            Map.of(
+                "MODELOPS_OPERATOR_NAMESPACE",
+                OPERATOR_NAMESPACE,
+                "MODELOPS_OPERATOR_FETCH_DENIED_NETWORKS",
+                DENIED_NETWORK));
   }
 
   @AfterAll
@@ -446,6 +458,110 @@ class RealNodeServingTest {
             sha256("mlp.onnx"),
             Map.of("gpu", Map.of("count", 1, "product", "NVIDIA-H100-80GB-HBM3"))));
     awaitCondition("gpu-more", "Degraded", "True", "InsufficientGPU");
+  }
+
+  @Test
+  void aModelUrisCredentialsAreShownNowhere() throws Exception {
+    // A presigned URL's token and user info: the file server ignores both (Go's FileServer reads
+    // the path only; Java's HttpClient does not send user info), so the model serves.
+    String token = "SigE2e" + UUID.randomUUID().toString().replace("-", "");
+    String password = "PwE2e" + UUID.randomUUID().toString().replace("-", "");
+    String server = "http://modelops:" + password + "@models.modelops-sandbox.svc/";
+    String query = "?X-Amz-Expires=300&X-Amz-Signature=" + token;
+    applyUri("presigned", server + "mlp.onnx" + query, sha256("mlp.onnx"));
+    // Two fetches that fail with the token in the URI: a wrong digest, a file the server lacks.
+    applyUri("presigned-tampered", server + "mlp.onnx" + query, "0".repeat(64));
+    applyUri("presigned-missing", server + "no-such-model.onnx" + query, "a".repeat(64));
+
+    awaitCondition("presigned", "Available", "True", "MinimumReplicasAvailable");
+    HttpResponse<String> served = inferThroughService("presigned", null);
+    assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
+    awaitCondition("presigned-tampered", "Degraded", "True", "ChecksumMismatch");
+    awaitCondition("presigned-missing", "Degraded", "True", "ModelFetchFailed");
+    assertThat((String) condition("presigned-tampered", "Degraded").get("message"))
+        .contains("sha256 mismatch for http://models.modelops-sandbox.svc/mlp.onnx");
+    assertThat((String) condition("presigned-missing", "Degraded").get("message"))
+        .contains("GET http://models.modelops-sandbox.svc/no-such-model.onnx: HTTP 404");
+    // The fetch step read the denied networks the operator gave it, the link-local ones kept.
+    assertThat(pods("presigned").get(0).getSpec().getInitContainers().get(0).getEnv())
+        .extracting(e -> e.getName() + "=" + e.getValue())
+        .contains("MODELOPS_FETCH_DENIED_NETWORKS=169.254.0.0/16,fe80::/10," + DENIED_NETWORK);
+    // Every revision's RevisionCreated Event, which quotes the URI, is there to be read.
+    await("the three RevisionCreated Events")
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(client.v1().events().inNamespace(ns).list().getItems())
+                    .filteredOn(e -> "RevisionCreated".equals(e.getReason()))
+                    .hasSize(3)
+                    .allSatisfy(
+                        e ->
+                            assertThat(e.getMessage())
+                                .contains("(http://***@models.modelops-sandbox.svc/")
+                                .endsWith("?***)")));
+
+    List<String> secrets = List.of(token, password);
+    for (String name : List.of("presigned", "presigned-tampered", "presigned-missing")) {
+      Map<String, Object> status =
+          ModelDeployments.status(mdeps.api().inNamespace(ns).withName(name).get());
+      assertThat(Serialization.asYaml(status)).as(name + "'s status").doesNotContain(secrets);
+      // The revision history: its annotations and labels name no credential. Its data keeps the
+      // whole URI on purpose: the pods are rebuilt from it (as their spec carries it too).
+      List<ControllerRevision> revisions =
+          client
+              .apps()
+              .controllerRevisions()
+              .inNamespace(ns)
+              .withLabel("modelops.dev/deployment", name)
+              .list()
+              .getItems();
+      assertThat(revisions).hasSize(1);
+      ControllerRevision revision = revisions.get(0);
+      assertThat(Serialization.asYaml(revision.getMetadata()))
+          .as(name + "'s ControllerRevision's metadata")
+          .doesNotContain(secrets);
+      assertThat(Serialization.asJson(revision.getData())).contains(token, password);
+      for (Pod pod : pods(name)) {
+        assertThat(Serialization.asYaml(pod.getStatus()))
+            .as(pod.getMetadata().getName() + "'s status (termination messages)")
+            .doesNotContain(secrets);
+        for (String container : List.of(RUNTIME_FETCH_CONTAINER, RUNTIME_CONTAINER)) {
+          String log = containerLog(pod, container);
+          assertThat(log).as(pod.getMetadata().getName() + "/" + container).doesNotContain(secrets);
+        }
+      }
+    }
+    // The failing fetch's log named the URI, without its credentials: what was checked quoted it.
+    assertThat(containerLog(pods("presigned-missing").get(0), RUNTIME_FETCH_CONTAINER))
+        .contains("ModelFetchFailed: GET http://models.modelops-sandbox.svc/no-such-model.onnx");
+    assertThat(Serialization.asYaml(client.v1().events().inNamespace(ns).list().getItems()))
+        .as("the namespace's Events")
+        .doesNotContain(secrets);
+    assertThat(operator.log()).as("the operator's log").doesNotContain(secrets);
+  }
+
+  void applyUri(String name, String uri, String sha256) {
+    Map<String, Object> spec = spec("unused", sha256, Map.of());
+    spec.put("model", Map.of("version", "1", "uri", uri, "sha256", sha256));
+    apply(name, spec);
+  }
+
+  /** A container's log, of its current run or, when it has none yet, of its last one. */
+  String containerLog(Pod pod, String container) {
+    var logs = client.pods().inNamespace(ns).withName(pod.getMetadata().getName());
+    String now = "";
+    try {
+      now = logs.inContainer(container).getLog();
+    } catch (KubernetesClientException e) {
+      // Not started (the runtime container of a pod whose fetch fails): nothing it said.
+    }
+    String before = "";
+    try {
+      before = logs.inContainer(container).terminated().getLog();
+    } catch (KubernetesClientException e) {
+      // No earlier run.
+    }
+    return before + now;
   }
 
   /** A V2 inference through the Service's ClusterIP (kube-proxy), with an Authorization or none. */

@@ -38,6 +38,20 @@ public interface OperatorConfig {
   /** Leader election, for more than one operator pod. */
   LeaderElection leaderElection();
 
+  /** The runtime pods' fetch steps, which download models and baselines. */
+  Fetch fetch();
+
+  /** Where the fetch steps may download from. */
+  interface Fetch {
+
+    /**
+     * Networks (CIDRs separated by commas) the fetch steps never download from, besides the
+     * link-local ones they always refuse: for example the cluster's Service and pod ranges, so a
+     * model URI cannot reach the cluster's own services. Checked when the operator starts.
+     */
+    Optional<String> deniedNetworks();
+  }
+
   /** Where canary analysis reads metrics when a ModelDeployment does not say. */
   interface Analysis {
 

@@ -4,6 +4,7 @@ import dev.modelops.operator.api.v1alpha1.GpuSpec;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelSource;
 import dev.modelops.operator.api.v1alpha1.RuntimeSpec;
+import dev.modelops.operator.config.FetchDeniedNetworks;
 import dev.modelops.operator.config.OperatorConfig;
 import dev.modelops.operator.history.Revision;
 import dev.modelops.operator.rollout.GoDuration;
@@ -154,6 +155,14 @@ public final class RuntimePodTemplate {
               null);
       init.replaceAll(c -> new ContainerBuilder(c).addToEnv(maxBytes).build());
     }
+    // Networks the operator is told to deny besides the link-local ones (which the value keeps):
+    // without any, the fetch steps keep their own default and the template stays as it was.
+    FetchDeniedNetworks.envValue(config.fetch())
+        .ifPresent(
+            networks -> {
+              EnvVar denied = new EnvVar(FetchDeniedNetworks.ENV, networks, null);
+              init.replaceAll(c -> new ContainerBuilder(c).addToEnv(denied).build());
+            });
     // The kubelet resolves the Secret into the fetch steps' environment: the operator never reads
     // it, and the pod spec names the Secret, not the token.
     if (model.authorizationSecretRef != null) {

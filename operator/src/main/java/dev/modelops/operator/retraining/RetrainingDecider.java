@@ -5,6 +5,7 @@ import dev.modelops.operator.api.v1alpha1.Conditions.Reason;
 import dev.modelops.operator.api.v1alpha1.ModelSource;
 import dev.modelops.operator.api.v1alpha1.RetrainingSpec;
 import dev.modelops.operator.api.v1alpha1.RetrainingStatus;
+import dev.modelops.operator.dependent.ModelLocation;
 import dev.modelops.operator.history.Revision;
 import dev.modelops.operator.history.RevisionTemplate;
 import dev.modelops.operator.rollout.GoDuration;
@@ -243,7 +244,7 @@ public final class RetrainingDecider {
     }
     String message =
         "Job %s reported model version %s (%s): %s"
-            .formatted(job.name(), report.version(), report.uri(), what);
+            .formatted(job.name(), report.version(), ModelLocation.redacted(report.uri()), what);
     events.add(new Event("Normal", "RetrainingSucceeded", message));
     return result(s, new Condition(false, Reason.SUCCEEDED, message), made);
   }

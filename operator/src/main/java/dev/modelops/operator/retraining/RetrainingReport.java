@@ -110,7 +110,7 @@ public record RetrainingReport(
     if (uri.length() > MAX_URI || !uri.matches(ApiPatterns.MODEL_URI)) {
       return Optional.of(
           "%suri: '%s' is not an http, https, pvc or file URI of at most %d characters"
-              .formatted(prefix, shorten(uri), MAX_URI));
+              .formatted(prefix, shorten(ModelLocation.redacted(uri)), MAX_URI));
     }
     try {
       ModelLocation.parse(prefix + "uri", uri, ModelLocation.PVC_MOUNT);

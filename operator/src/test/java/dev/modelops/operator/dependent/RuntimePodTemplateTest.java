@@ -41,6 +41,10 @@ class RuntimePodTemplateTest {
   static final OperatorConfig CONFIG = config(Optional.empty());
 
   static OperatorConfig config(Optional<String> gpuImage) {
+    return config(gpuImage, Optional.empty());
+  }
+
+  static OperatorConfig config(Optional<String> gpuImage, Optional<String> deniedNetworks) {
     return new OperatorConfig() {
       @Override
       public String runtimeImage() {
@@ -70,6 +74,11 @@ class RuntimePodTemplateTest {
       @Override
       public LeaderElection leaderElection() {
         return null;
+      }
+
+      @Override
+      public Fetch fetch() {
+        return () -> deniedNetworks;
       }
     };
   }
@@ -282,6 +291,39 @@ class RuntimePodTemplateTest {
     assertThat(env(pod)).doesNotContainKey("MODELOPS_FETCH_AUTHORIZATION");
     mdep.getSpec().model.authorizationSecretRef = null;
     assertThat(RuntimePodTemplate.of(mdep, revision(mdep), CONFIG).getSpec().getInitContainers())
+        .allSatisfy(c -> assertThat(c.getEnv()).isNullOrEmpty());
+  }
+
+  @Test
+  void theFetchStepsDenyTheNetworksTheOperatorAddsBesidesTheLinkLocalOnes() {
+    ModelDeployment mdep = mdep("http://models/mlp-baseline.json");
+    OperatorConfig denying =
+        config(
+            Optional.empty(), Optional.of(" 10.96.0.0/12, 10.244.0.0/16,,fd00::/8,169.254.0.0/16"));
+    PodTemplateSpec pod = RuntimePodTemplate.of(mdep, revision(mdep), denying);
+    // Both fetch steps, the model's and the baseline's; the link-local ones first and once.
+    assertThat(pod.getSpec().getInitContainers())
+        .extracting(Container::getName)
+        .containsExactly("fetch-model", "fetch-baseline");
+    assertThat(pod.getSpec().getInitContainers())
+        .allSatisfy(
+            c ->
+                assertThat(c.getEnv())
+                    .containsExactly(
+                        new EnvVar(
+                            "MODELOPS_FETCH_DENIED_NETWORKS",
+                            "169.254.0.0/16,fe80::/10,10.96.0.0/12,10.244.0.0/16,fd00::/8",
+                            null)));
+    // The serving container downloads nothing.
+    assertThat(env(pod)).doesNotContainKey("MODELOPS_FETCH_DENIED_NETWORKS");
+    // Nothing added: no variable, so the pods of an operator without the setting are unchanged.
+    assertThat(RuntimePodTemplate.of(mdep, revision(mdep), CONFIG).getSpec().getInitContainers())
+        .allSatisfy(c -> assertThat(c.getEnv()).isNullOrEmpty());
+    assertThat(
+            RuntimePodTemplate.of(
+                    mdep, revision(mdep), config(Optional.empty(), Optional.of(" , ")))
+                .getSpec()
+                .getInitContainers())
         .allSatisfy(c -> assertThat(c.getEnv()).isNullOrEmpty());
   }
 

@@ -192,6 +192,28 @@ class RetrainingDeciderTest {
   }
 
   @Test
+  void aReportedUrisCredentialsAreNotInTheConditionNorTheEvent() {
+    In in = new In();
+    in.step();
+    in.jobs = List.of(job(1, 1, T0, ObservedJob.State.SUCCEEDED));
+    in.report =
+        Optional.of(
+            REPORT.replace(
+                "http://models.example/iris/2.onnx",
+                "https://bob:pw@models.example/iris/2.onnx?X-Amz-Signature=tok3n"));
+    in.now = T0.plusSeconds(90);
+    RetrainingDecision d = in.step();
+    // The revision keeps the whole URI: its pods fetch from it.
+    assertThat(d.revision().orElseThrow().template().model().uri).contains("tok3n");
+    assertThat(d.condition().get().message())
+        .contains("(https://***@models.example/iris/2.onnx?***)")
+        .doesNotContain("tok3n", "pw@");
+    assertThat(d.events())
+        .singleElement()
+        .satisfies(e -> assertThat(e.message()).doesNotContain("tok3n", "pw@"));
+  }
+
+  @Test
   void aReportedBaselineIsTheRetrainedRevisionsOwn() {
     In in = new In();
     in.step();

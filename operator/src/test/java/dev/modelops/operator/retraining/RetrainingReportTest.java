@@ -94,6 +94,14 @@ class RetrainingReportTest {
         .isInstanceOfSatisfying(
             Parsed.Invalid.class,
             i -> assertThat(i.problem()).contains("uri:").contains("s3://bucket/m.onnx"));
+    assertThat(RetrainingReport.parse(report("s3://bob:pw@bucket/m.onnx?sig=tok3n", SHA, "2")))
+        .as("the problem, shown in status and an Event, quotes no credential")
+        .isInstanceOfSatisfying(
+            Parsed.Invalid.class,
+            i ->
+                assertThat(i.problem())
+                    .contains("s3://***@bucket/m.onnx?***")
+                    .doesNotContain("tok3n", "pw@"));
     assertThat(RetrainingReport.parse(report("/models/m.onnx", SHA, "2")))
         .isInstanceOf(Parsed.Invalid.class);
     assertThat(RetrainingReport.parse(report("pvc://claim", SHA, "2")))
