@@ -8,14 +8,12 @@ import static org.awaitility.Awaitility.await;
 import dev.modelops.e2e.api.ModelDeployments;
 import dev.modelops.e2e.sandbox.SandboxCluster;
 import dev.modelops.e2e.sandbox.ScriptRun;
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -178,32 +176,10 @@ class LeaderElectionTest {
   }
 
   private List<Long> controllerRevisionNumbers() {
-    return client
-        .apps()
-        .controllerRevisions()
-        .inNamespace(NS)
-        .withLabel("modelops.dev/deployment", NAME)
-        .list()
-        .getItems()
-        .stream()
-        .map(cr -> cr.getRevision())
-        .sorted()
-        .toList();
+    return OwnedObjects.controllerRevisionNumbers(client, NS, NAME);
   }
 
-  /** The ModelDeployment's Events, counted by "reason: message". */
   private Map<String, Long> events() {
-    return client
-        .v1()
-        .events()
-        .inNamespace(NS)
-        .withField("involvedObject.name", NAME)
-        .list()
-        .getItems()
-        .stream()
-        .filter(e -> "ModelDeployment".equals(e.getInvolvedObject().getKind()))
-        .collect(
-            Collectors.groupingBy(
-                (Event e) -> e.getReason() + ": " + e.getMessage(), Collectors.counting()));
+    return OwnedObjects.events(client, NS, NAME);
   }
 }

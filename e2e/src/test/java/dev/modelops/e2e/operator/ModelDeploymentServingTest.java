@@ -125,17 +125,7 @@ class ModelDeploymentServingTest {
   }
 
   List<Long> revisionNumbers(String name) {
-    return client
-        .apps()
-        .controllerRevisions()
-        .inNamespace(ns)
-        .withLabel("modelops.dev/deployment", name)
-        .list()
-        .getItems()
-        .stream()
-        .map(cr -> cr.getRevision())
-        .sorted()
-        .toList();
+    return OwnedObjects.controllerRevisionNumbers(client, ns, name);
   }
 
   @Test

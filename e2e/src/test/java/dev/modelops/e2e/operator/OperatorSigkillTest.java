@@ -9,7 +9,6 @@ import dev.modelops.e2e.Schedule;
 import dev.modelops.e2e.api.ModelDeployments;
 import dev.modelops.e2e.sandbox.SandboxCluster;
 import dev.modelops.e2e.sandbox.ScriptRun;
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
@@ -23,8 +22,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -248,17 +245,7 @@ class OperatorSigkillTest {
   }
 
   private List<Long> controllerRevisionNumbers() {
-    return client
-        .apps()
-        .controllerRevisions()
-        .inNamespace(NS)
-        .withLabel("modelops.dev/deployment", NAME)
-        .list()
-        .getItems()
-        .stream()
-        .map(cr -> cr.getRevision())
-        .sorted()
-        .toList();
+    return OwnedObjects.controllerRevisionNumbers(client, NS, NAME);
   }
 
   private Optional<Deployment> deployment(int revision) {
@@ -278,21 +265,8 @@ class OperatorSigkillTest {
         .toList();
   }
 
-  /** The ModelDeployment's Events, counted by "reason: message". */
   private Map<String, Long> events() {
-    return client
-        .v1()
-        .events()
-        .inNamespace(NS)
-        .withField("involvedObject.name", NAME)
-        .list()
-        .getItems()
-        .stream()
-        .filter(e -> "ModelDeployment".equals(e.getInvolvedObject().getKind()))
-        .collect(
-            Collectors.groupingBy(
-                (Function<Event, String>) e -> e.getReason() + ": " + e.getMessage(),
-                Collectors.counting()));
+    return OwnedObjects.events(client, NS, NAME);
   }
 
   private static io.fabric8.kubernetes.api.model.ResourceQuota oneDeployment() {
