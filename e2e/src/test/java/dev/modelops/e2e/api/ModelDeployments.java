@@ -78,6 +78,12 @@ public final class ModelDeployments {
     return (Map<String, Object>) mdep.getAdditionalProperties().getOrDefault("status", Map.of());
   }
 
+  /** The canary in status, empty when none runs. */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> canary(GenericKubernetesResource mdep) {
+    return (Map<String, Object>) status(mdep).getOrDefault("canary", Map.of());
+  }
+
   /** The condition of this type in status, empty when there is none. */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> condition(GenericKubernetesResource mdep, String type) {
@@ -96,5 +102,22 @@ public final class ModelDeployments {
         .endMetadata()
         .withAdditionalProperties(Map.of("spec", spec))
         .build();
+  }
+
+  /**
+   * A ModelDeployment of the test model m.onnx at a version, with a number of replicas, rolled out
+   * as a canary of the steps given ({weight, duration} each).
+   */
+  public static GenericKubernetesResource canaryRollout(
+      String name, String version, int replicas, List<Map<String, Object>> steps) {
+    return modelDeployment(
+        name,
+        Map.of(
+            "model",
+            Map.of("uri", "file:///models/m.onnx", "version", version),
+            "runtime",
+            Map.of("replicas", replicas),
+            "rollout",
+            Map.of("strategy", "Canary", "steps", steps)));
   }
 }

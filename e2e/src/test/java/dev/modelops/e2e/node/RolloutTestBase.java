@@ -143,9 +143,8 @@ abstract class RolloutTestBase {
     return ModelDeployments.status(get(name));
   }
 
-  @SuppressWarnings("unchecked")
   Map<String, Object> canaryStatus(String name) {
-    return (Map<String, Object>) status(name).getOrDefault("canary", Map.of());
+    return ModelDeployments.canary(get(name));
   }
 
   Object stable(String name) {

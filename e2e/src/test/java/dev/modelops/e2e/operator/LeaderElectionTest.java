@@ -148,21 +148,12 @@ class LeaderElectionTest {
 
   private void apply(String version) {
     GenericKubernetesResource mdep =
-        ModelDeployments.modelDeployment(
+        ModelDeployments.canaryRollout(
             NAME,
-            Map.of(
-                "model",
-                Map.of("uri", "file:///models/m.onnx", "version", version),
-                "runtime",
-                Map.of("replicas", 2),
-                "rollout",
-                Map.of(
-                    "strategy",
-                    "Canary",
-                    "steps",
-                    List.of(
-                        Map.of("weight", 25, "duration", "5s"),
-                        Map.of("weight", 50, "duration", "10s")))));
+            version,
+            2,
+            List.of(
+                Map.of("weight", 25, "duration", "5s"), Map.of("weight", 50, "duration", "10s")));
     mdeps.api().inNamespace(NS).resource(mdep).serverSideApply();
   }
 
@@ -170,9 +161,8 @@ class LeaderElectionTest {
     return mdeps.api().inNamespace(NS).withName(NAME).get();
   }
 
-  @SuppressWarnings("unchecked")
   private Map<String, Object> canary() {
-    return (Map<String, Object>) status(get()).getOrDefault("canary", Map.of());
+    return ModelDeployments.canary(get());
   }
 
   private List<Long> controllerRevisionNumbers() {

@@ -213,21 +213,12 @@ class OperatorSigkillTest {
 
   private void apply(String version) {
     GenericKubernetesResource mdep =
-        ModelDeployments.modelDeployment(
+        ModelDeployments.canaryRollout(
             NAME,
-            Map.of(
-                "model",
-                Map.of("uri", "file:///models/m.onnx", "version", version),
-                "runtime",
-                Map.of("replicas", 3),
-                "rollout",
-                Map.of(
-                    "strategy",
-                    "Canary",
-                    "steps",
-                    List.of(
-                        Map.of("weight", 25, "duration", "5s"),
-                        Map.of("weight", 40, "duration", "20s")))));
+            version,
+            3,
+            List.of(
+                Map.of("weight", 25, "duration", "5s"), Map.of("weight", 40, "duration", "20s")));
     mdeps.api().inNamespace(NS).resource(mdep).serverSideApply();
   }
 
@@ -235,9 +226,8 @@ class OperatorSigkillTest {
     return mdeps.api().inNamespace(NS).withName(NAME).get();
   }
 
-  @SuppressWarnings("unchecked")
   private Map<String, Object> canary() {
-    return (Map<String, Object>) status(get()).getOrDefault("canary", Map.of());
+    return ModelDeployments.canary(get());
   }
 
   @SuppressWarnings("unchecked")
