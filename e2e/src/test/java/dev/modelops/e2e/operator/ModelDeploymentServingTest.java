@@ -463,14 +463,7 @@ class ModelDeploymentServingTest {
 
   /** The messages of the TamperedObject Events of a ModelDeployment. */
   List<String> tamperedEvents(String name) {
-    return client
-        .v1()
-        .events()
-        .inNamespace(ns)
-        .withField("involvedObject.name", name)
-        .list()
-        .getItems()
-        .stream()
+    return OwnedObjects.eventsOf(client, ns, name).stream()
         .filter(e -> "TamperedObject".equals(e.getReason()))
         .map(e -> e.getMessage())
         .toList();

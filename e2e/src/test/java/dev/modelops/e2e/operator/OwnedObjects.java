@@ -27,8 +27,8 @@ final class OwnedObjects {
         .toList();
   }
 
-  /** The ModelDeployment's Events, counted by "reason: message". */
-  static Map<String, Long> events(KubernetesClient client, String ns, String name) {
+  /** The Events whose involved object is the ModelDeployment. */
+  static List<Event> eventsOf(KubernetesClient client, String ns, String name) {
     return client
         .v1()
         .events()
@@ -38,6 +38,12 @@ final class OwnedObjects {
         .getItems()
         .stream()
         .filter(e -> "ModelDeployment".equals(e.getInvolvedObject().getKind()))
+        .toList();
+  }
+
+  /** The ModelDeployment's Events, counted by "reason: message". */
+  static Map<String, Long> events(KubernetesClient client, String ns, String name) {
+    return eventsOf(client, ns, name).stream()
         .collect(
             Collectors.groupingBy(
                 (Function<Event, String>) e -> e.getReason() + ": " + e.getMessage(),
