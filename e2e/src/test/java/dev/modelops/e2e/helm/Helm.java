@@ -60,20 +60,7 @@ public final class Helm {
    * up to timeout for the operator to be ready, with --set arguments; a failure is returned.
    */
   public static ScriptRun install(Path kubeconfig, String timeout, String... sets) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "upgrade",
-                "--install",
-                "modelops-operator",
-                CHART.toString(),
-                "--namespace",
-                "modelops-system",
-                "--create-namespace",
-                "--wait",
-                "--timeout",
-                timeout));
-    return run(kubeconfig, withSets(args, sets));
+    return upgradeInstall(kubeconfig, List.of("--wait", "--timeout", timeout), sets);
   }
 
   /**
@@ -81,6 +68,10 @@ public final class Helm {
    * waiting for the operator: for a control-plane-only cluster, where no pod ever runs.
    */
   static ScriptRun installWithoutWaiting(Path kubeconfig, String... sets) {
+    return upgradeInstall(kubeconfig, List.of(), sets);
+  }
+
+  private static ScriptRun upgradeInstall(Path kubeconfig, List<String> options, String... sets) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -91,6 +82,7 @@ public final class Helm {
                 "--namespace",
                 "modelops-system",
                 "--create-namespace"));
+    args.addAll(options);
     return run(kubeconfig, withSets(args, sets));
   }
 
