@@ -49,6 +49,19 @@ class RetrainingDeciderTest {
     int highestNumber = 1;
     Instant now = T0;
 
+    /**
+     * The first Job started (one step at T0) and succeeded reporting {@code report}, read 90 s
+     * later: the next step decides on the report.
+     */
+    static In reported(String report) {
+      In in = new In();
+      in.step();
+      in.jobs = List.of(job(1, 1, T0, ObservedJob.State.SUCCEEDED));
+      in.report = Optional.of(report);
+      in.now = T0.plusSeconds(90);
+      return in;
+    }
+
     RetrainingDecision decide() {
       return RetrainingDecider.decide(
           new RetrainingInputs(
@@ -155,11 +168,7 @@ class RetrainingDeciderTest {
 
   @Test
   void aValidReportBecomesARetrainingRevisionOnceAndRollsOut() {
-    In in = new In();
-    in.step();
-    in.jobs = List.of(job(1, 1, T0, ObservedJob.State.SUCCEEDED));
-    in.report = Optional.of(REPORT);
-    in.now = T0.plusSeconds(90);
+    In in = In.reported(REPORT);
     RetrainingDecision d = in.step();
     assertThat(d.revision())
         .get()
@@ -193,15 +202,11 @@ class RetrainingDeciderTest {
 
   @Test
   void aReportedUrisCredentialsAreNotInTheConditionNorTheEvent() {
-    In in = new In();
-    in.step();
-    in.jobs = List.of(job(1, 1, T0, ObservedJob.State.SUCCEEDED));
-    in.report =
-        Optional.of(
+    In in =
+        In.reported(
             REPORT.replace(
                 "http://models.example/iris/2.onnx",
                 "https://bob:pw@models.example/iris/2.onnx?X-Amz-Signature=tok3n"));
-    in.now = T0.plusSeconds(90);
     RetrainingDecision d = in.step();
     // The revision keeps the whole URI: its pods fetch from it.
     assertThat(d.revision().orElseThrow().template().model().uri).contains("tok3n");
@@ -215,16 +220,12 @@ class RetrainingDeciderTest {
 
   @Test
   void aReportedBaselineIsTheRetrainedRevisionsOwn() {
-    In in = new In();
-    in.step();
-    in.jobs = List.of(job(1, 1, T0, ObservedJob.State.SUCCEEDED));
-    in.report =
-        Optional.of(
+    In in =
+        In.reported(
             REPORT.replace(
                 "}",
                 ",\"baseline\":{\"uri\":\"http://models.example/iris/2-baseline.json\",\"sha256\":\"%s\"}}"
                     .formatted(SHA)));
-    in.now = T0.plusSeconds(90);
     Revision made = in.step().revision().orElseThrow();
     assertThat(made.baseline().map(b -> b.uri))
         .contains("http://models.example/iris/2-baseline.json");
@@ -234,12 +235,8 @@ class RetrainingDeciderTest {
 
   @Test
   void aRetrainedRevisionIsNumberedPastANumberHeldByAControllerRevisionSetAside() {
-    In in = new In();
-    in.step();
-    in.jobs = List.of(job(1, 1, T0, ObservedJob.State.SUCCEEDED));
-    in.report = Optional.of(REPORT);
+    In in = In.reported(REPORT);
     in.highestNumber = 5;
-    in.now = T0.plusSeconds(90);
     assertThat(in.step().revision()).get().satisfies(r -> assertThat(r.number()).isEqualTo(6));
   }
 
@@ -325,11 +322,7 @@ class RetrainingDeciderTest {
 
   @Test
   void driftOnTheRetrainedModelOnceItServesIsCoolingDown() {
-    In in = new In();
-    in.step();
-    in.jobs = List.of(job(1, 1, T0, ObservedJob.State.SUCCEEDED));
-    in.report = Optional.of(REPORT);
-    in.now = T0.plusSeconds(90);
+    In in = In.reported(REPORT);
     RetrainingDecision d = in.step();
     in.kept = List.of(STABLE, d.revision().orElseThrow());
     in.report = Optional.empty();
@@ -349,11 +342,7 @@ class RetrainingDeciderTest {
 
   @Test
   void aRetrainedRevisionRolledBackIsSaidUntilTheNextJobWhichTheCooldownHolds() {
-    In in = new In();
-    in.step();
-    in.jobs = List.of(job(1, 1, T0, ObservedJob.State.SUCCEEDED));
-    in.report = Optional.of(REPORT);
-    in.now = T0.plusSeconds(90);
+    In in = In.reported(REPORT);
     Revision made = in.step().revision().orElseThrow();
     in.report = Optional.empty();
     // Its canary failed the analysis: rolled back, revision 1 still serves, drift still seen.
