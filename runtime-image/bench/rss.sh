@@ -12,16 +12,11 @@ cd "$(dirname "$0")/../.."
 source e2e/java-home.sh
 REQUESTS="${1:-1000000}"
 TURN=100000
-WORK="runtime-image/target/bench"
+source runtime-image/bench/prepare.sh
 PORT=18510
-mkdir -p "$WORK"
 say() { printf '[rss] %s\n' "$*" >&2; }
 
-python3 -m pip install -q --disable-pip-version-check -r runtime-image/models/requirements.txt 2>&1 | grep -vi 'running pip as' >&2 || true
-[[ -f runtime-image/target/quarkus-app/quarkus-run.jar ]] || ./mvnw -B -ntp -q -pl drift-stats,runtime-image package -DskipTests
-python3 runtime-image/models/make_models.py "$WORK/models" --bench-models >/dev/null
-python3 runtime-image/bench/make_bodies.py "$WORK/bodies"
-command -v wrk >/dev/null || { say "installing wrk (Debian package), the load generator"; apt-get install -y -qq wrk >/dev/null; }
+bench_prepare
 
 mapfile -t OPTIONS < <(grep -v '^#' runtime-image/image/java-options | sed '/^\s*$/d')
 MODELOPS_MODEL_NAME=wide MODELOPS_MODEL_PATH="$WORK/models/wide.onnx" QUARKUS_HTTP_HOST=127.0.0.1 \

@@ -9,15 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source e2e/java-home.sh
 SECONDS_PER_POINT="${1:-5}"
-WORK="runtime-image/target/bench"
-mkdir -p "$WORK"
+source runtime-image/bench/prepare.sh
 say() { printf '[bench] %s\n' "$*" >&2; }
 
-python3 -m pip install -q --disable-pip-version-check -r runtime-image/models/requirements.txt -r runtime-image/bench/requirements.txt 2>&1 | grep -vi 'running pip as' >&2 || true
-[[ -f runtime-image/target/quarkus-app/quarkus-run.jar ]] || ./mvnw -B -ntp -q -pl runtime-image package -DskipTests
-python3 runtime-image/models/make_models.py "$WORK/models" --bench-models >/dev/null
-python3 runtime-image/bench/make_bodies.py "$WORK/bodies"
-command -v wrk >/dev/null || { say "installing wrk (Debian package), the load generator"; apt-get install -y -qq wrk >/dev/null; }
+bench_prepare runtime-image/bench/requirements.txt
 ORT_JAR="$(ls runtime-image/target/quarkus-app/lib/main/com.microsoft.onnxruntime.onnxruntime-*.jar)"
 JAVA_FLAGS=(--add-opens java.base/java.lang=ALL-UNNAMED --enable-native-access=ALL-UNNAMED)
 

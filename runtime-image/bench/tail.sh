@@ -10,15 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source e2e/java-home.sh
 SECONDS_PER_POINT="${1:-10}"
-WORK="runtime-image/target/bench"
+source runtime-image/bench/prepare.sh
 PORT=18520
-mkdir -p "$WORK"
 say() { printf '[tail] %s\n' "$*" >&2; }
-python3 -m pip install -q --disable-pip-version-check -r runtime-image/models/requirements.txt 2>&1 | grep -vi 'running pip as' >&2 || true
-[[ -f runtime-image/target/quarkus-app/quarkus-run.jar ]] || ./mvnw -B -ntp -q -pl drift-stats,runtime-image package -DskipTests
-python3 runtime-image/models/make_models.py "$WORK/models" --bench-models >/dev/null
-python3 runtime-image/bench/make_bodies.py "$WORK/bodies"
-command -v wrk >/dev/null || { say "installing wrk (Debian package), the load generator"; apt-get install -y -qq wrk >/dev/null; }
+bench_prepare
 
 # name|JVM options; the heap is what a pod with the default 2 GiB limit gets (MaxRAM 2g, 75%).
 SETTINGS="${SETTINGS:-g1|-XX:+UseG1GC serial|-XX:+UseSerialGC parallel|-XX:+UseParallelGC zgc|-XX:+UseZGC g1-young-256m|-XX:+UseG1GC_-Xmn256m}"
