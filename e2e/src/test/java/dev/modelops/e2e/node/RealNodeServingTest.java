@@ -582,6 +582,14 @@ class RealNodeServingTest {
     }
   }
 
+  /** The first answer through the Service; a connection that fails is tried again. */
+  HttpResponse<String> answeredThroughService(String name, String authorization) {
+    return await("an answer through the Service " + name)
+        .atMost(WAIT)
+        .ignoreExceptionsInstanceOf(java.io.IOException.class)
+        .until(() -> inferThroughService(name, authorization), java.util.Objects::nonNull);
+  }
+
   @Test
   void aTokenFromASecretGuardsTheServiceAndTheNetworkPolicyGoesWithTheSpec() throws Exception {
     String token = "e2e-token-" + java.util.UUID.randomUUID();
@@ -655,25 +663,9 @@ class RealNodeServingTest {
                 Map.of("tokenSecretRef", Map.of("name", "guarded-auth", "key", "token")),
                 "networkPolicy",
                 Map.of("allowedNamespaces", List.of("monitoring")))));
-    await("a request without the token refused through the Service")
-        .atMost(WAIT)
-        .untilAsserted(
-            () -> {
-              HttpResponse<String> refused = inferThroughService("guarded", null);
-              assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
-              assertThat(refused.headers().firstValue("WWW-Authenticate")).contains("Bearer");
-              assertThat(refused.body()).startsWith("{\"error\":");
-            });
-    awaitCondition("guarded", "Available", "True", "MinimumReplicasAvailable");
-    HttpResponse<String> wrong = inferThroughService("guarded", "Bearer not-" + token);
-    assertThat(wrong.statusCode()).as(wrong.body()).isEqualTo(401);
-    HttpResponse<String> served = inferThroughService("guarded", "Bearer " + token);
-    assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
-    assertThat(served.body()).contains("\"model_name\":\"guarded\"");
-    assertThat(ModelDeployments.status(mdeps.api().inNamespace(ns).withName("guarded").get()))
-        .containsEntry("stableRevision", 1);
-    // The pods name the Secret; the token is nowhere in their spec. (The replaced pod may still
-    // be terminating: awaited until only the new one is left.)
+    // The pods name the Secret; the token is nowhere in their spec. Awaited until the replaced
+    // pod is gone: until then the Service may still send a request to it, and it serves without a
+    // token, as its spec said.
     await("only pods that name the Secret")
         .atMost(WAIT)
         .untilAsserted(
@@ -692,6 +684,22 @@ class RealNodeServingTest {
                                       assertThat(e.getValueFrom().getSecretKeyRef().getName())
                                           .isEqualTo("guarded-auth"));
                         }));
+
+    awaitCondition("guarded", "Available", "True", "MinimumReplicasAvailable");
+    // Every pod left takes the token, so any answer is its. (kube-proxy may briefly still send a
+    // connection to the replaced pod's address: such a refused connection is tried again, an answer
+    // is not.)
+    HttpResponse<String> refused = answeredThroughService("guarded", null);
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
+    assertThat(refused.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+    assertThat(refused.body()).startsWith("{\"error\":");
+    HttpResponse<String> wrong = answeredThroughService("guarded", "Bearer not-" + token);
+    assertThat(wrong.statusCode()).as(wrong.body()).isEqualTo(401);
+    HttpResponse<String> served = answeredThroughService("guarded", "Bearer " + token);
+    assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
+    assertThat(served.body()).contains("\"model_name\":\"guarded\"");
+    assertThat(ModelDeployments.status(mdeps.api().inNamespace(ns).withName("guarded").get()))
+        .containsEntry("stableRevision", 1);
 
     // Opted out: the operator deletes the policy it made.
     apply(
