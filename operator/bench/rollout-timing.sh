@@ -16,8 +16,11 @@ source e2e/java-home.sh
 e2e/demo/build-apps.sh
 mkdir -p operator/target
 DIR="$MODELOPS_CACHE/clusters/rollout-timing-$$"
+PY=""
 stop() {
   trap - EXIT INT TERM
+  # The measuring script stops its load, its forward and its watches on TERM.
+  if [[ -n "$PY" ]] && kill -TERM "$PY" 2>/dev/null; then wait "$PY" 2>/dev/null || true; fi
   if [[ -f "$DIR/kubeconfig" ]]; then
     "$BIN/kubectl" --kubeconfig "$DIR/kubeconfig" -n modelops-system logs deploy/modelops-operator \
       --timestamps >operator/target/rollout-timing-operator.log 2>/dev/null || true
@@ -33,4 +36,7 @@ HELM_HOME="$DIR/helm-home"
 HELM_CACHE_HOME="$HELM_HOME/cache" HELM_CONFIG_HOME="$HELM_HOME/config" HELM_DATA_HOME="$HELM_HOME/data" \
   "$BIN/helm" upgrade --install modelops-operator helm/modelops-operator --namespace modelops-system \
   --create-namespace --wait --timeout 3m --kubeconfig "$KUBECONFIG" >&2
-python3 operator/bench/rollout_timing.py --kubeconfig "$KUBECONFIG" --bin "$BIN" --cluster-dir "$DIR" "$@"
+# In the background, so that a TERM or Ctrl-C to this script runs stop() at once.
+python3 operator/bench/rollout_timing.py --kubeconfig "$KUBECONFIG" --bin "$BIN" --cluster-dir "$DIR" "$@" &
+PY=$!
+wait "$PY"

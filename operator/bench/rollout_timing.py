@@ -39,6 +39,7 @@ import hashlib
 import http.client
 import json
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -527,6 +528,8 @@ def main():
     p.add_argument("--scenarios", default="promote,rollback")
     p.add_argument("--out", default="operator/target/rollout-timing.json")
     args = p.parse_args()
+    # rollout-timing.sh stops this script with TERM: stop the load, the forward and the watches.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     bench = Bench(args)
     promote, rollback = [], []
     try:
