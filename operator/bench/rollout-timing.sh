@@ -29,7 +29,8 @@ stop() {
 }
 trap stop EXIT
 trap 'exit 130' INT TERM
-# One real node, no kwok nodes: every pod really runs. --owner-pid: a killed script leaves nothing.
+# One real node, no kwok nodes: every pod really runs. --owner-pid: a script killed outright (no
+# trap) still has its cluster stopped, its logs kept in DIR.
 KUBECONFIG="$(e2e/sandbox/start.sh --dir "$DIR" --cpu-nodes 0 --gpu-nodes 0 --owner-pid $$ \
   --load-image runtime-image/target/image/oci --load-image operator/target/image/oci)"
 HELM_HOME="$DIR/helm-home"
