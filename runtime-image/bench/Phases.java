@@ -16,7 +16,10 @@ import jdk.jfr.consumer.RecordingFile;
  * thread's CPU in the run (LOOP_CPU_MS, from /proc) over its samples. Threads the JVM does not
  * run Java on (GC, JIT) are not sampled.
  *
- * java Phases.java RECORDING.jfr REQUESTS LOOP_CPU_MS
+ * <p>Each METHOD given (a prefix of class.method) gets a line more: the samples with it anywhere on
+ * their stack, what it costs with all it calls.
+ *
+ * java Phases.java RECORDING.jfr REQUESTS LOOP_CPU_MS [METHOD...]
  */
 public class Phases {
   /** Method-name prefix (class.method) and the phase it stands for; the first match wins. */
@@ -55,6 +58,8 @@ public class Phases {
     Map<String, Long> phases = new LinkedHashMap<>();
     long total = 0;
     long lost = 0;
+    List<String> methods = List.of(a).subList(3, a.length);
+    long[] inclusive = new long[methods.size()];
     for (RecordedEvent e : RecordingFile.readAllEvents(Path.of(a[0]))) {
       String type = e.getEventType().getName();
       if (type.equals("jdk.CPUTimeSamplesLost")) {
@@ -67,6 +72,9 @@ public class Phases {
       total++;
       String thread = e.getThread("eventThread") == null ? "" : e.getThread("eventThread").getJavaName();
       String phase = phase(e) + (thread.startsWith("vert.x-eventloop") ? "" : " [" + kind(thread) + "]");
+      for (int i = 0; i < methods.size(); i++) {
+        inclusive[i] += onStack(e, methods.get(i)) ? 1 : 0;
+      }
       loopSamples += thread.startsWith("vert.x-eventloop") ? 1 : 0;
       phases.merge(phase, 1L, Long::sum);
     }
@@ -85,6 +93,17 @@ public class Phases {
                     "| %s | %d | %.1f%% | %.2f us |%n",
                     p.getKey(), p.getValue(), 100.0 * p.getValue() / all, p.getValue() * periodUs / requests));
     System.out.printf("| all sampled | %d | 100%% | %.2f us |%n", total, total * periodUs / requests);
+    for (int i = 0; i < methods.size(); i++) {
+      System.out.printf(
+          "| with %s on the stack | %d | %.1f%% | %.2f us |%n",
+          methods.get(i), inclusive[i], 100.0 * inclusive[i] / all, inclusive[i] * periodUs / requests);
+    }
+  }
+
+  static boolean onStack(RecordedEvent e, String method) {
+    return e.getStackTrace() != null
+        && e.getStackTrace().getFrames().stream()
+            .anyMatch(f -> (f.getMethod().getType().getName() + "." + f.getMethod().getName()).startsWith(method));
   }
 
   static String phase(RecordedEvent e) {

@@ -17,6 +17,8 @@ SECONDS_PER_RUN="${1:-15}"
 PERIOD="${2:-1ms}"
 source runtime-image/bench/prepare.sh
 PORT=18530
+# Methods whose whole cost (with all they call) gets a line of its own.
+METHODS="${METHODS:-dev.modelops.runtime.inference.Datatype. dev.modelops.runtime.metrics.RuntimeMetrics.request dev.modelops.runtime.protocol.InferRequestReader.object}"
 say() { printf '[profile] %s\n' "$*" >&2; }
 bench_prepare
 
@@ -80,5 +82,6 @@ for protocol in json binary; do
     <(echo "$threads_before") <(echo "$threads_after") | sort -k2 -rn | head -6 | paste -sd, -)"
   loop_ms="$(awk -v hz="$(getconf CLK_TCK)" '$1 ~ /^vert.x-eventloo/ {if (NR == FNR) b += $2; else a += $2}
     END {print (a - b) * 1000 / hz}' <(echo "$threads_before") <(echo "$threads_after"))"
-  java runtime-image/bench/Phases.java "$jfr" "$requests" "$loop_ms"
+  # shellcheck disable=SC2086 # a list of method prefixes
+  java runtime-image/bench/Phases.java "$jfr" "$requests" "$loop_ms" $METHODS
 done
