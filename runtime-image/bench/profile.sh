@@ -13,6 +13,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source e2e/java-home.sh
+if (($(jdk_major "$JAVA_HOME") < 25)); then
+  echo "profile.sh needs JDK 25 or newer (its CPU-time sampler); JAVA_HOME is $JAVA_HOME" >&2
+  exit 1
+fi
 SECONDS_PER_RUN="${1:-15}"
 PERIOD="${2:-1ms}"
 source runtime-image/bench/prepare.sh
