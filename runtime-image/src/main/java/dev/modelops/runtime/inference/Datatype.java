@@ -1,7 +1,9 @@
 package dev.modelops.runtime.inference;
 
 import ai.onnxruntime.OnnxJavaType;
-import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -34,14 +36,25 @@ public enum Datatype {
     this.ort = ort;
   }
 
+  // Looked up for every tensor of every request: a stream over values() per lookup was about 2% of
+  // a small request's CPU (docs/benchmarks.md, "Where one request's time goes").
+  private static final Map<String, Datatype> BY_NAME = new HashMap<>();
+  private static final Map<OnnxJavaType, Datatype> BY_ORT = new EnumMap<>(OnnxJavaType.class);
+
+  static {
+    for (Datatype d : values()) {
+      BY_NAME.put(d.name(), d);
+      if (d.ort != OnnxJavaType.UNKNOWN) {
+        BY_ORT.putIfAbsent(d.ort, d);
+      }
+    }
+  }
+
   public static Optional<Datatype> parse(String name) {
-    return Arrays.stream(values()).filter(d -> d.name().equals(name)).findFirst();
+    return Optional.ofNullable(name == null ? null : BY_NAME.get(name));
   }
 
   public static Optional<Datatype> of(OnnxJavaType ort) {
-    if (ort == OnnxJavaType.UNKNOWN) {
-      return Optional.empty();
-    }
-    return Arrays.stream(values()).filter(d -> d.ort == ort).findFirst();
+    return Optional.ofNullable(ort == null ? null : BY_ORT.get(ort));
   }
 }

@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
@@ -27,6 +29,18 @@ public class RuntimeMetrics {
   private final AtomicInteger cpu = new AtomicInteger();
   private final AtomicInteger modelReady = new AtomicInteger();
 
+  /**
+   * The meters of {@link #request}, registered once for each protocol and outcome: a builder and a
+   * registry lookup per request (tags sorted, an id hashed) were about 2% of a small request's CPU
+   * (docs/benchmarks.md, "Where one request's time goes").
+   */
+  private final Map<String, RequestMeters> requestMeters = new ConcurrentHashMap<>();
+
+  private volatile Timer requestDuration;
+
+  /** A request's counter, and the error counter too when its outcome is not a success. */
+  private record RequestMeters(Counter requests, Counter errors) {}
+
   private String model() {
     return config.model().name();
   }
@@ -37,26 +51,43 @@ public class RuntimeMetrics {
 
   /** One answered inference request, with its latency and outcome. */
   public void request(String protocol, Duration latency, String outcome) {
-    Counter.builder("modelops_inference_requests")
-        .description("Inference requests answered, by outcome (success or an error kind)")
-        .tags("model", model(), "revision", revision(), "protocol", protocol, "outcome", outcome)
-        .register(registry)
-        .increment();
-    if (!"success".equals(outcome)) {
-      Counter.builder("modelops_inference_errors")
-          .description("Inference requests that failed, by kind")
-          .tags("model", model(), "revision", revision(), "kind", outcome)
-          .register(registry)
-          .increment();
+    RequestMeters meters =
+        requestMeters.computeIfAbsent(
+            protocol + '\n' + outcome, key -> requestMeters(protocol, outcome));
+    meters.requests().increment();
+    if (meters.errors() != null) {
+      meters.errors().increment();
     }
-    Timer.builder("modelops_inference_request_duration")
-        .description("Time from request to response, in seconds")
-        .tags("model", model(), "revision", revision())
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofNanos(50_000))
-        .maximumExpectedValue(Duration.ofSeconds(10))
-        .register(registry)
-        .record(latency);
+    Timer duration = requestDuration;
+    if (duration == null) {
+      duration =
+          Timer.builder("modelops_inference_request_duration")
+              .description("Time from request to response, in seconds")
+              .tags("model", model(), "revision", revision())
+              .publishPercentileHistogram()
+              .minimumExpectedValue(Duration.ofNanos(50_000))
+              .maximumExpectedValue(Duration.ofSeconds(10))
+              .register(registry);
+      requestDuration = duration;
+    }
+    duration.record(latency);
+  }
+
+  private RequestMeters requestMeters(String protocol, String outcome) {
+    Counter requests =
+        Counter.builder("modelops_inference_requests")
+            .description("Inference requests answered, by outcome (success or an error kind)")
+            .tags(
+                "model", model(), "revision", revision(), "protocol", protocol, "outcome", outcome)
+            .register(registry);
+    Counter errors =
+        "success".equals(outcome)
+            ? null
+            : Counter.builder("modelops_inference_errors")
+                .description("Inference requests that failed, by kind")
+                .tags("model", model(), "revision", revision(), "kind", outcome)
+                .register(registry);
+    return new RequestMeters(requests, errors);
   }
 
   /**

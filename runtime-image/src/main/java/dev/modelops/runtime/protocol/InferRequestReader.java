@@ -284,13 +284,51 @@ public final class InferRequestReader {
     return outputs;
   }
 
-  @SuppressWarnings("unchecked")
+  /**
+   * A JSON object read from the parser's tokens into what Jackson's untyped binding gives (maps in
+   * order, lists, Integer, Long or BigInteger, Double, String, Boolean, null), without binding it
+   * through an ObjectMapper: that was a quarter of decoding a binary request (docs/benchmarks.md,
+   * "Where one request's time goes").
+   */
   private static Map<String, Object> object(JsonParser p, JsonToken value, String what)
       throws IOException {
     if (value != JsonToken.START_OBJECT) {
       throw InferenceException.badRequest(what + " must be a JSON object");
     }
-    return new LinkedHashMap<>(p.readValueAs(Map.class));
+    return objectAfterStart(p);
+  }
+
+  private static Map<String, Object> objectAfterStart(JsonParser p) throws IOException {
+    Map<String, Object> object = new LinkedHashMap<>();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      object.put(field, value(p, p.nextToken()));
+    }
+    return object;
+  }
+
+  private static Object value(JsonParser p, JsonToken token) throws IOException {
+    if (token == null) {
+      throw InferenceException.badRequest("malformed JSON: the body ends inside a value");
+    }
+    return switch (token) {
+      case START_OBJECT -> objectAfterStart(p);
+      case START_ARRAY -> {
+        List<Object> list = new ArrayList<>();
+        JsonToken next;
+        while ((next = p.nextToken()) != JsonToken.END_ARRAY) {
+          list.add(value(p, next));
+        }
+        yield list;
+      }
+      case VALUE_STRING -> p.getText();
+      case VALUE_NUMBER_INT -> p.getNumberValue();
+      case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
+      case VALUE_TRUE -> Boolean.TRUE;
+      case VALUE_FALSE -> Boolean.FALSE;
+      case VALUE_NULL -> null;
+      default -> throw InferenceException.badRequest("malformed JSON: unexpected " + token);
+    };
   }
 
   private static String text(JsonParser p, JsonToken value, String what) throws IOException {

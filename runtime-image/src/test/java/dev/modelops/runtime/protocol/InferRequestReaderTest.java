@@ -1,13 +1,57 @@
 package dev.modelops.runtime.protocol;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelops.runtime.inference.InferenceException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Decoding stops at the first value past the declared shape, before it reads the rest. */
+/**
+ * Decoding stops at the first value past the declared shape, before it reads the rest; parameters
+ * are read as Jackson's untyped binding reads them.
+ */
 class InferRequestReaderTest {
+
+  /**
+   * Parameters are read from the tokens, not bound by an ObjectMapper; they must come out as the
+   * ObjectMapper gave them, types included (an Integer is not equal to a Long of the same value).
+   */
+  @Test
+  void parametersAreWhatJacksonsUntypedBindingGives() throws Exception {
+    String parameters =
+        "{\"small\": 7, \"large\": 8000000000, \"huge\": 123456789012345678901234567890,"
+            + " \"negative\": -3, \"fraction\": 0.25, \"exponent\": 1e3, \"text\": \"a\\u00e9\","
+            + " \"yes\": true, \"no\": false, \"nothing\": null, \"empty\": {}, \"list\": [],"
+            + " \"nested\": {\"b\": [1, 2.5, \"x\", [null, {\"c\": false}]], \"a\": {}},"
+            + " \"twice\": 1, \"twice\": 2}";
+    String body =
+        "{\"parameters\": "
+            + parameters
+            + ", \"inputs\": [{\"name\": \"input\", \"shape\": [1, 1], \"datatype\": \"FP32\","
+            + " \"parameters\": "
+            + parameters
+            + ", \"data\": [1]}]}";
+    @SuppressWarnings("unchecked")
+    Map<String, Object> expected = new ObjectMapper().readValue(parameters, Map.class);
+
+    var request = InferRequestReader.read(body.getBytes(StandardCharsets.UTF_8), null);
+
+    assertThat(request.parameters()).isEqualTo(expected);
+    assertThat(request.parameters().keySet()).containsExactlyElementsOf(expected.keySet());
+    assertThat(request.parameters().get("large")).isInstanceOf(Long.class);
+    assertThat(request.parameters().get("exponent")).isEqualTo(1000.0);
+  }
+
+  @Test
+  void parametersCutShortAreMalformed() {
+    String body = "{\"parameters\": {\"a\": [1, {\"b\": ";
+    assertThatThrownBy(() -> InferRequestReader.read(body.getBytes(StandardCharsets.UTF_8), null))
+        .isInstanceOf(InferenceException.class)
+        .hasMessageStartingWith("malformed JSON");
+  }
 
   /**
    * The values after the fifth are not JSON: a reader that went on would call the body malformed;
