@@ -31,6 +31,8 @@ usage: $0 [options]
 environment:
   MODELOPS_CACHE             where built binaries and default clusters live (default ~/.cache/modelops)
   KUBE_APISERVER_EXTRA_ARGS  more flags for kube-apiserver, for example --feature-gates=...
+  KUBE_CONTROLLER_MANAGER_EXTRA_ARGS, KUBE_SCHEDULER_EXTRA_ARGS
+                             more flags for those, for example --kube-api-qps=100
 USAGE
   exit 2
 }
@@ -222,9 +224,10 @@ if ! $CONTROL_PLANE_ONLY; then
   start kube-controller-manager "${IN_CLUSTER[@]}" "$BIN/kube-controller-manager" "${KC[@]}" \
     --bind-address 127.0.0.1 --secure-port "$KCM_PORT" --leader-elect=false \
     --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
-    --use-service-account-credentials --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key"
+    --use-service-account-credentials --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
+    ${KUBE_CONTROLLER_MANAGER_EXTRA_ARGS:-}
   start kube-scheduler "${IN_CLUSTER[@]}" "$BIN/kube-scheduler" "${KC[@]}" \
-    --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --leader-elect=false
+    --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --leader-elect=false ${KUBE_SCHEDULER_EXTRA_ARGS:-}
   # kwok reads this file instead of ~/.kwok/kwok.yaml, so a user's own kwok setup cannot leak in.
   printf 'apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokConfiguration\noptions: {}\n' >"$DIR/kwok.yaml"
   # Pod and node IPs come from loopback ranges, so nothing ever sends traffic off this machine.

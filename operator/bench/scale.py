@@ -23,6 +23,7 @@ With --jfr, the operator runs with a Java Flight Recorder profile (settings=prof
 operator.jfr in the work directory when it stops.
 
 Usage: operator/bench/scale.sh [--count N] [--idle SECONDS] [--nodes K] [--xmx SIZE] [--canary] [--jfr]
+                               [--controller-qps QPS]
 Prints a Markdown table and writes the raw numbers as JSON (--out).
 """
 import argparse
@@ -54,11 +55,16 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_cluster(directory: Path, nodes: int, audit_log: Path):
+def start_cluster(directory: Path, nodes: int, audit_log: Path, controller_qps: int):
     policy = directory.parent / "audit-policy.yaml"
     policy.write_text("apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\n"
                       "rules:\n- level: Metadata\n")
     env = dict(os.environ, KUBE_APISERVER_EXTRA_ARGS=f"--audit-policy-file={policy} --audit-log-path={audit_log}")
+    if controller_qps:
+        # Each controller of the controller manager (and the scheduler) has a client of its own,
+        # limited to 20 (50) requests/s with a burst of 30 (100) by default.
+        qps = f"--kube-api-qps={controller_qps} --kube-api-burst={2 * controller_qps}"
+        env.update(KUBE_CONTROLLER_MANAGER_EXTRA_ARGS=qps, KUBE_SCHEDULER_EXTRA_ARGS=qps)
     run = subprocess.run(
         [str(REPO / "e2e/sandbox/start.sh"), "--kwok-only", "--cpu-nodes", str(nodes), "--gpu-nodes", "0",
          "--dir", str(directory), "--owner-pid", str(os.getpid())],
@@ -272,12 +278,14 @@ def main():
     p.add_argument("--out", type=Path, default=REPO / "operator/target/scale-results.json")
     p.add_argument("--canary", action="store_true", help="then change the model version of all at once")
     p.add_argument("--jfr", action="store_true", help="record a Java Flight Recorder profile of the operator")
+    p.add_argument("--controller-qps", type=int, default=0,
+                   help="the controller manager's and scheduler's client QPS (burst twice); default theirs")
     args = p.parse_args()
     nodes = args.nodes or max(2, -(-args.count // 100))
     work = Path(tempfile.mkdtemp(prefix="modelops-scale-"))
     audit_log = work / "audit.log"
     log(f"{args.count} ModelDeployments on {nodes} kwok nodes; cluster in {work}")
-    kubeconfig, kubectl = start_cluster(work / "cluster", nodes, audit_log)
+    kubeconfig, kubectl = start_cluster(work / "cluster", nodes, audit_log, args.controller_qps)
     cluster = Cluster(kubeconfig, kubectl)
     operator = None
     try:
@@ -330,7 +338,7 @@ def main():
         josdk_series = sum(1 for line in rest_text.splitlines() if line.startswith("operator_sdk_"))
 
         results = {
-            "count": args.count, "nodes": nodes, "xmx": args.xmx,
+            "count": args.count, "nodes": nodes, "xmx": args.xmx, "controller_qps": args.controller_qps or None,
             "apply_seconds": round(last_apply - first_apply, 1),
             "all_available_after_last_apply_seconds": round(all_available - last_apply, 1),
             "available": available,
