@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The runtime's Prometheus metrics, labelled by model and revision: counters and histograms that
@@ -30,13 +31,53 @@ public class RuntimeMetrics {
   private final AtomicInteger modelReady = new AtomicInteger();
 
   /**
-   * The meters of {@link #request}, registered once for each protocol and outcome: a builder and a
-   * registry lookup per request (tags sorted, an id hashed) were about 2% of a small request's CPU
-   * (docs/benchmarks.md, "Where one request's time goes").
+   * The meters of {@link #request}, registered once for each protocol and outcome (the hot path's
+   * other meters are each a {@link Once}): a builder and a registry lookup per request (tags
+   * sorted, an id hashed) were about 2% of a small request's CPU (docs/benchmarks.md, "Where one
+   * request's time goes").
    */
   private final Map<String, RequestMeters> requestMeters = new ConcurrentHashMap<>();
 
-  private volatile Timer requestDuration;
+  private final Once<Timer> requestDuration =
+      new Once<>(
+          () ->
+              Timer.builder("modelops_inference_request_duration")
+                  .description("Time from request to response, in seconds")
+                  .tags("model", model(), "revision", revision())
+                  .publishPercentileHistogram()
+                  .minimumExpectedValue(Duration.ofNanos(50_000))
+                  .maximumExpectedValue(Duration.ofSeconds(10))
+                  .register(registry));
+
+  private final Once<Timer> queueDuration =
+      new Once<>(
+          () ->
+              Timer.builder("modelops_batch_queue_duration")
+                  .description("Time a request waited for its batch, in seconds")
+                  .tags("model", model(), "revision", revision())
+                  .publishPercentileHistogram()
+                  .minimumExpectedValue(Duration.ofNanos(10_000))
+                  .maximumExpectedValue(Duration.ofSeconds(1))
+                  .register(registry));
+
+  private final Once<DistributionSummary> batchRows =
+      new Once<>(
+          () ->
+              DistributionSummary.builder("modelops_batch_size")
+                  .description("Rows in each model run")
+                  .tags("model", model(), "revision", revision())
+                  .publishPercentileHistogram()
+                  .minimumExpectedValue(1.0)
+                  .maximumExpectedValue(4096.0)
+                  .register(registry));
+
+  private final Once<DistributionSummary> batchRequests =
+      new Once<>(
+          () ->
+              DistributionSummary.builder("modelops_batch_requests")
+                  .description("Requests merged into each model run")
+                  .tags("model", model(), "revision", revision())
+                  .register(registry));
 
   /** A request's counter, and the error counter too when its outcome is not a success. */
   private record RequestMeters(Counter requests, Counter errors) {}
@@ -58,19 +99,7 @@ public class RuntimeMetrics {
     if (meters.errors() != null) {
       meters.errors().increment();
     }
-    Timer duration = requestDuration;
-    if (duration == null) {
-      duration =
-          Timer.builder("modelops_inference_request_duration")
-              .description("Time from request to response, in seconds")
-              .tags("model", model(), "revision", revision())
-              .publishPercentileHistogram()
-              .minimumExpectedValue(Duration.ofNanos(50_000))
-              .maximumExpectedValue(Duration.ofSeconds(10))
-              .register(registry);
-      requestDuration = duration;
-    }
-    duration.record(latency);
+    requestDuration.get().record(latency);
   }
 
   private RequestMeters requestMeters(String protocol, String outcome) {
@@ -120,19 +149,8 @@ public class RuntimeMetrics {
 
   /** One model run of a batch: its rows and how many requests it merged. */
   public void batch(int requests, long rows) {
-    DistributionSummary.builder("modelops_batch_size")
-        .description("Rows in each model run")
-        .tags("model", model(), "revision", revision())
-        .publishPercentileHistogram()
-        .minimumExpectedValue(1.0)
-        .maximumExpectedValue(4096.0)
-        .register(registry)
-        .record(rows);
-    DistributionSummary.builder("modelops_batch_requests")
-        .description("Requests merged into each model run")
-        .tags("model", model(), "revision", revision())
-        .register(registry)
-        .record(requests);
+    batchRows.get().record(rows);
+    batchRequests.get().record(requests);
   }
 
   /** A merged model run failed and was split in halves to find the request that fails it. */
@@ -146,14 +164,7 @@ public class RuntimeMetrics {
 
   /** How long one request waited for its batch to run. */
   public void queued(Duration queued) {
-    Timer.builder("modelops_batch_queue_duration")
-        .description("Time a request waited for its batch, in seconds")
-        .tags("model", model(), "revision", revision())
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofNanos(10_000))
-        .maximumExpectedValue(Duration.ofSeconds(1))
-        .register(registry)
-        .record(queued);
+    queueDuration.get().record(queued);
   }
 
   public void loaded(double seconds) {
@@ -194,5 +205,27 @@ public class RuntimeMetrics {
         "modelops_execution_provider",
         io.micrometer.core.instrument.Tags.of("provider", "cpu"),
         cpu);
+  }
+
+  /**
+   * A meter of the hot path, built on its first use and kept. Registering an existing meter returns
+   * it, so two threads building it at once get the same meter.
+   */
+  private static final class Once<M> {
+    private final Supplier<M> build;
+    private volatile M meter;
+
+    Once(Supplier<M> build) {
+      this.build = build;
+    }
+
+    M get() {
+      M built = meter;
+      if (built == null) {
+        built = build.get();
+        meter = built;
+      }
+      return built;
+    }
   }
 }
