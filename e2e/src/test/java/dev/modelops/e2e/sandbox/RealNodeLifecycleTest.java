@@ -31,9 +31,9 @@ class RealNodeLifecycleTest {
     String mountsBefore = Files.readString(Path.of("/proc/mounts"));
 
     CompletableFuture<SandboxCluster> a =
-        CompletableFuture.supplyAsync(() -> startNodeOnly("node-a"));
+        CompletableFuture.supplyAsync(() -> startNodeOnly("node-a"), ScriptRun.OWN_THREAD);
     CompletableFuture<SandboxCluster> b =
-        CompletableFuture.supplyAsync(() -> startNodeOnly("node-b"));
+        CompletableFuture.supplyAsync(() -> startNodeOnly("node-b"), ScriptRun.OWN_THREAD);
     List<Started> started = new ArrayList<>();
     try (SandboxCluster first = a.join();
         SandboxCluster second = b.join()) {

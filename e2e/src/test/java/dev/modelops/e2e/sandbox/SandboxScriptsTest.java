@@ -22,9 +22,11 @@ class SandboxScriptsTest {
   @Test
   void twoClustersRunAtOnceInTheirOwnDirectories() {
     CompletableFuture<SandboxCluster> a =
-        CompletableFuture.supplyAsync(() -> SandboxCluster.startControlPlaneOnly("side-a"));
+        CompletableFuture.supplyAsync(
+            () -> SandboxCluster.startControlPlaneOnly("side-a"), ScriptRun.OWN_THREAD);
     CompletableFuture<SandboxCluster> b =
-        CompletableFuture.supplyAsync(() -> SandboxCluster.startControlPlaneOnly("side-b"));
+        CompletableFuture.supplyAsync(
+            () -> SandboxCluster.startControlPlaneOnly("side-b"), ScriptRun.OWN_THREAD);
     try (SandboxCluster first = a.join();
         SandboxCluster second = b.join()) {
       assertThat(first.kubeconfig()).isNotEqualTo(second.kubeconfig());

@@ -5,9 +5,17 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /** The outcome of one run of a sandbox script or binary: exit code and both output streams. */
 public record ScriptRun(int exitCode, String stdout, String stderr) {
+
+  /**
+   * Runs each task on a thread of its own. Not the common ForkJoinPool: on two cores it has one
+   * thread, so a script's stderr read waited for another's to end, and a class waited five minutes
+   * for the demo beside it before its cluster started (a fresh-clone run of 2026-12-02).
+   */
+  public static final Executor OWN_THREAD = task -> Thread.ofPlatform().daemon().start(task);
 
   /** Runs a command to its end; each {@code env} entry is {@code NAME=value}. */
   public static ScriptRun run(List<String> command, List<String> env) {
@@ -21,7 +29,7 @@ public record ScriptRun(int exitCode, String stdout, String stderr) {
     try {
       Process process = builder.start();
       CompletableFuture<String> err =
-          CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+          CompletableFuture.supplyAsync(() -> read(process.getErrorStream()), OWN_THREAD);
       String out = read(process.getInputStream());
       return new ScriptRun(process.waitFor(), out, err.join());
     } catch (IOException e) {
