@@ -143,6 +143,21 @@ class RealNodeServingTest {
                     .containsEntry("reason", reason));
   }
 
+  /** A Secret of the test's namespace holding a runtime token under the key {@code token}. */
+  void createTokenSecret(String name, String token) {
+    client
+        .secrets()
+        .inNamespace(ns)
+        .resource(
+            new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withStringData(Map.of("token", token))
+                .build())
+        .create();
+  }
+
   List<Pod> pods(String name) {
     return client
         .pods()
@@ -591,6 +606,28 @@ class RealNodeServingTest {
   }
 
   @Test
+  void aTokenSecretThatDoesNotExistIsContainerConfigErrorUntilItIsCreated() throws Exception {
+    apply(
+        "unkeyed",
+        spec(
+            "mlp.onnx",
+            sha256("mlp.onnx"),
+            Map.of(
+                "auth", Map.of("tokenSecretRef", Map.of("name", "unkeyed-auth", "key", "token")))));
+    // What the kubelet reports for a container whose Secret is missing, read into a reason.
+    awaitCondition("unkeyed", "Degraded", "True", "ContainerConfigError");
+    assertThat((String) condition("unkeyed", "Degraded").get("message"))
+        .startsWith("container runtime of pod unkeyed-r1-")
+        .contains("secret \"unkeyed-auth\" not found");
+    assertThat(condition("unkeyed", "Available")).containsEntry("status", "False");
+
+    // The kubelet tries again: once the Secret exists, the pod starts and serves.
+    createTokenSecret("unkeyed-auth", "e2e-" + java.util.UUID.randomUUID());
+    awaitCondition("unkeyed", "Available", "True", "MinimumReplicasAvailable");
+    awaitCondition("unkeyed", "Degraded", "False", "AsExpected");
+  }
+
+  @Test
   void aTokenFromASecretGuardsTheServiceAndTheNetworkPolicyGoesWithTheSpec() throws Exception {
     String token = "e2e-token-" + java.util.UUID.randomUUID();
     apply(
@@ -642,17 +679,7 @@ class RealNodeServingTest {
 
     // Auth set on a serving ModelDeployment: its pods are replaced to take the token, no new
     // revision. The Secret's value ends in a newline, as one made from a file does.
-    client
-        .secrets()
-        .inNamespace(ns)
-        .resource(
-            new io.fabric8.kubernetes.api.model.SecretBuilder()
-                .withNewMetadata()
-                .withName("guarded-auth")
-                .endMetadata()
-                .withStringData(Map.of("token", token + "\n"))
-                .build())
-        .create();
+    createTokenSecret("guarded-auth", token + "\n");
     apply(
         "guarded",
         spec(

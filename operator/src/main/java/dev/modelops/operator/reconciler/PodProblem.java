@@ -68,7 +68,11 @@ public record PodProblem(String reason, String message) {
     return Stream.concat(
             nullToEmpty(status.getInitContainerStatuses()).stream(),
             nullToEmpty(status.getContainerStatuses()).stream())
-        .map(cs -> imagePull(name, cs).or(() -> crashLoop(name, cs)))
+        .map(
+            cs ->
+                imagePull(name, cs)
+                    .or(() -> containerConfig(name, cs))
+                    .or(() -> crashLoop(name, cs)))
         .flatMap(Optional::stream)
         .findFirst();
   }
@@ -113,6 +117,26 @@ public record PodProblem(String reason, String message) {
     return Optional.empty();
   }
 
+  /**
+   * A container the kubelet cannot create from its configuration: most often a Secret or a key the
+   * spec names (the runtime's auth token, the model's credentials) that does not exist. The kubelet
+   * retries, so this clears once the Secret is there; its message names the Secret, never a value.
+   */
+  private static Optional<PodProblem> containerConfig(String pod, ContainerStatus cs) {
+    var waiting = cs.getState() == null ? null : cs.getState().getWaiting();
+    if (waiting != null && "CreateContainerConfigError".equals(waiting.getReason())) {
+      return Optional.of(
+          new PodProblem(
+              Reason.CONTAINER_CONFIG_ERROR,
+              "container %s of pod %s cannot be created: %s"
+                  .formatted(
+                      cs.getName(),
+                      pod,
+                      Optional.ofNullable(waiting.getMessage()).orElse(waiting.getReason()))));
+    }
+    return Optional.empty();
+  }
+
   private static Optional<PodProblem> crashLoop(String pod, ContainerStatus cs) {
     var waiting = cs.getState() == null ? null : cs.getState().getWaiting();
     boolean backOff = waiting != null && "CrashLoopBackOff".equals(waiting.getReason());
@@ -130,7 +154,7 @@ public record PodProblem(String reason, String message) {
   private static int rank(String reason) {
     return switch (reason) {
       case Reason.CHECKSUM_MISMATCH -> 0;
-      case Reason.IMAGE_PULL_FAILED -> 1;
+      case Reason.IMAGE_PULL_FAILED, Reason.CONTAINER_CONFIG_ERROR -> 1;
       case Reason.MODEL_FETCH_FAILED -> 2;
       case Reason.CRASH_LOOPING -> 3;
       case Reason.INSUFFICIENT_GPU -> 4;

@@ -36,6 +36,21 @@ class PodProblemTest {
         .build();
   }
 
+  /** The runtime container, not started yet, waiting for the reason the kubelet gives. */
+  static ContainerStatus waitingRuntime(String reason, String message) {
+    return new ContainerStatusBuilder()
+        .withName("runtime")
+        .withRestartCount(0)
+        .withReady(false)
+        .withNewState()
+        .withNewWaiting()
+        .withReason(reason)
+        .withMessage(message)
+        .endWaiting()
+        .endState()
+        .build();
+  }
+
   @Test
   void unschedulableForGpusIsInsufficientGpuWithTheSchedulersMessage() {
     Pod pod =
@@ -131,18 +146,20 @@ class PodProblemTest {
   }
 
   @Test
+  void aContainerWhoseSecretIsMissingIsAContainerConfigErrorNamingIt() {
+    ContainerStatus config =
+        waitingRuntime("CreateContainerConfigError", "secret \"iris-token\" not found");
+    PodProblem problem =
+        PodProblem.of(List.of(pod(List.of(), List.of(config))), null).orElseThrow();
+    assertThat(problem.reason()).isEqualTo("ContainerConfigError");
+    assertThat(problem.message())
+        .isEqualTo(
+            "container runtime of pod p-1 cannot be created: secret \"iris-token\" not found");
+  }
+
+  @Test
   void healthyAndStartingPodsAreNoProblem() {
-    ContainerStatus starting =
-        new ContainerStatusBuilder()
-            .withName("runtime")
-            .withRestartCount(0)
-            .withReady(false)
-            .withNewState()
-            .withNewWaiting()
-            .withReason("ContainerCreating")
-            .endWaiting()
-            .endState()
-            .build();
+    ContainerStatus starting = waitingRuntime("ContainerCreating", null);
     assertThat(PodProblem.of(List.of(pod(List.of(), List.of(starting))), "nvidia.com/gpu"))
         .isEmpty();
   }

@@ -22,6 +22,7 @@ public final class Conditions {
     public static final String MODEL_FETCH_FAILED = "ModelFetchFailed";
     public static final String CHECKSUM_MISMATCH = "ChecksumMismatch";
     public static final String IMAGE_PULL_FAILED = "ImagePullFailed";
+    public static final String CONTAINER_CONFIG_ERROR = "ContainerConfigError";
     public static final String CRASH_LOOPING = "CrashLooping";
     public static final String INVALID_SPEC = "InvalidSpec";
     public static final String NOT_EVALUATED = "NotEvaluated";
