@@ -2,49 +2,47 @@ package dev.modelops.e2e;
 
 /**
  * Where the long classes go in the class order ({@code @Order}, junit-platform.properties). JUnit
- * forks the classes in that order for its two threads and then joins them in reverse: the joining
- * thread runs them from the back, the other steals them from the front. So the longest classes go
- * to both ends, by turns (longest first), and both threads start with them, the short ones filling
+ * forks the classes in that order for its threads and then joins them in reverse: the joining
+ * thread runs them from the back, the others steal them from the front. So the longest classes go
+ * to both ends, by turns (longest first), and every thread starts with one, the short ones filling
  * in where they meet. Classes without an order sit in the middle: there the long ones used to run
- * last, with one thread idle at the end. Times are a fresh-clone run's class times (2026-12-02).
+ * last, with a thread idle at the end. Times are from an e2e run with three classes at once
+ * (2026-12-03).
  */
 public final class Schedule {
 
   private Schedule() {}
 
-  /** DemoTest, about 450 s with the other thread busy. */
+  /** DemoTest, about 410 s. */
   public static final int FRONT_1 = 1;
 
-  /** CanaryAnalysisTest, about 370 s. */
+  /** CanaryAnalysisTest, about 520 s. */
   public static final int FRONT_2 = 2;
 
-  /** RetrainingTest, about 230 s. */
+  /** RetrainingTest, about 320 s. */
   public static final int FRONT_3 = 3;
 
-  /** OperatorSigkillTest, about 120 s (runs alone on a busy machine, not a fresh-clone run). */
+  /** OperatorSigkillTest, about 85 s. */
   public static final int FRONT_4 = 4;
 
-  /**
-   * ModelDeploymentServingTest, about 80 s before its test of objects edited by hand (about 50 s
-   * more; 153 s in one run beside IdleResyncTest).
-   */
+  /** ModelDeploymentServingTest, about 120 s. */
   public static final int FRONT_5 = 5;
 
-  /** ChartRenderTest, about 80 s. */
+  /** ChartRenderTest, under 10 s. */
   public static final int FRONT_6 = 6;
 
-  /** CanaryRolloutTest, about 380 s. */
+  /** CanaryRolloutTest, about 460 s. */
   public static final int BACK_1 = Integer.MAX_VALUE;
 
   /** RealNodeServingTest, about 360 s. */
   public static final int BACK_2 = Integer.MAX_VALUE - 1;
 
-  /** ApiServerOutageTest, about 170 s. */
+  /** ApiServerOutageTest, about 150 s. */
   public static final int BACK_3 = Integer.MAX_VALUE - 2;
 
-  /** DriftDetectionTest, about 80 s. */
+  /** DriftDetectionTest, about 90 s. */
   public static final int BACK_4 = Integer.MAX_VALUE - 3;
 
-  /** ChartInstallTest, about 70 s. */
+  /** ChartInstallTest, about 80 s. */
   public static final int BACK_5 = Integer.MAX_VALUE - 4;
 }
