@@ -2,6 +2,8 @@ package dev.modelops.operator.reconciler;
 
 import dev.modelops.operator.api.v1alpha1.Conditions.Reason;
 import dev.modelops.operator.dependent.RuntimePodTemplate;
+import io.fabric8.kubernetes.api.model.ContainerState;
+import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -101,20 +103,13 @@ public record PodProblem(String reason, String message) {
   }
 
   private static Optional<PodProblem> imagePull(String pod, ContainerStatus cs) {
-    var waiting = cs.getState() == null ? null : cs.getState().getWaiting();
-    if (waiting != null
-        && List.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName")
-            .contains(waiting.getReason())) {
-      return Optional.of(
-          new PodProblem(
-              Reason.IMAGE_PULL_FAILED,
-              "pod %s cannot pull image %s: %s"
-                  .formatted(
-                      pod,
-                      cs.getImage(),
-                      Optional.ofNullable(waiting.getMessage()).orElse(waiting.getReason()))));
-    }
-    return Optional.empty();
+    return waiting(cs, "ErrImagePull", "ImagePullBackOff", "InvalidImageName")
+        .map(
+            waiting ->
+                new PodProblem(
+                    Reason.IMAGE_PULL_FAILED,
+                    "pod %s cannot pull image %s: %s"
+                        .formatted(pod, cs.getImage(), said(waiting))));
   }
 
   /**
@@ -123,23 +118,17 @@ public record PodProblem(String reason, String message) {
    * retries, so this clears once the Secret is there; its message names the Secret, never a value.
    */
   private static Optional<PodProblem> containerConfig(String pod, ContainerStatus cs) {
-    var waiting = cs.getState() == null ? null : cs.getState().getWaiting();
-    if (waiting != null && "CreateContainerConfigError".equals(waiting.getReason())) {
-      return Optional.of(
-          new PodProblem(
-              Reason.CONTAINER_CONFIG_ERROR,
-              "container %s of pod %s cannot be created: %s"
-                  .formatted(
-                      cs.getName(),
-                      pod,
-                      Optional.ofNullable(waiting.getMessage()).orElse(waiting.getReason()))));
-    }
-    return Optional.empty();
+    return waiting(cs, "CreateContainerConfigError")
+        .map(
+            waiting ->
+                new PodProblem(
+                    Reason.CONTAINER_CONFIG_ERROR,
+                    "container %s of pod %s cannot be created: %s"
+                        .formatted(cs.getName(), pod, said(waiting))));
   }
 
   private static Optional<PodProblem> crashLoop(String pod, ContainerStatus cs) {
-    var waiting = cs.getState() == null ? null : cs.getState().getWaiting();
-    boolean backOff = waiting != null && "CrashLoopBackOff".equals(waiting.getReason());
+    boolean backOff = waiting(cs, "CrashLoopBackOff").isPresent();
     int restarts = cs.getRestartCount() == null ? 0 : cs.getRestartCount();
     if (backOff || restarts >= CRASH_RESTARTS && !Boolean.TRUE.equals(cs.getReady())) {
       String last = terminationMessage(cs).orElse("restarted " + restarts + " times");
@@ -149,6 +138,18 @@ public record PodProblem(String reason, String message) {
               "container %s of pod %s keeps crashing: %s".formatted(cs.getName(), pod, last)));
     }
     return Optional.empty();
+  }
+
+  /** The container's waiting state, when it waits for one of the given reasons. */
+  private static Optional<ContainerStateWaiting> waiting(ContainerStatus cs, String... reasons) {
+    return Optional.ofNullable(cs.getState())
+        .map(ContainerState::getWaiting)
+        .filter(w -> w.getReason() != null && List.of(reasons).contains(w.getReason()));
+  }
+
+  /** What the kubelet said of a waiting container: its message, else its reason. */
+  private static String said(ContainerStateWaiting waiting) {
+    return Optional.ofNullable(waiting.getMessage()).orElse(waiting.getReason());
   }
 
   private static int rank(String reason) {
