@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
- * The API server goes away in the middle of a spec change for longer than JOSDK's default retries
- * last (5 tries, about 26 s): the operator keeps retrying, and once the API server is back it
- * applies the change with no other event to wake it.
+ * The API server goes away in the middle of a spec change for more failed reconciles than JOSDK's
+ * default retry allows (the first and 5 retries): the operator keeps retrying, and once the API
+ * server is back it applies the change with no other event to wake it.
  */
 @Order(Schedule.BACK_3)
 class ApiServerOutageTest {
@@ -34,9 +34,10 @@ class ApiServerOutageTest {
    * by default) the node lifecycle controller marks the nodes unreachable and their pods' Ready
    * condition False once the API server is back; a kubelet would set Ready again on its next status
    * sync, kwok never does (a kwok pod stalled 75 s stays Ready=False with its nodes Ready again,
-   * checked by hand on 2026-12-03). The outage lasts as long as seven failed reconciles, over 50 s
-   * on a busy machine, so both revisions' pods stayed not ready and a fresh-clone run failed. The
-   * nodes' health is not what this test is about: the grace period is made longer than the outage.
+   * checked by hand on 2026-12-03). The outage lasts as long as seven failed reconciles: over 50 s
+   * on a busy machine with the operator's back-off, so both revisions' pods stayed not ready and a
+   * fresh-clone run failed. The back-off is shorter now (below), but the nodes' health is not what
+   * this test is about: the grace period is made longer than any outage.
    */
   static final String NODES_OUTLAST_THE_OUTAGE =
       "KUBE_CONTROLLER_MANAGER_EXTRA_ARGS=--node-monitor-grace-period=10m";
@@ -54,13 +55,22 @@ class ApiServerOutageTest {
           .ignoreExceptions()
           .until(() -> mdeps.api().list() != null);
       // Each attempt fails at once on the refused connection (the client's own retries, about
-      // 20 s an attempt by default, are off), so the attempts are JOSDK's alone.
+      // 20 s an attempt by default, are off), so the attempts are JOSDK's alone. Their back-off is
+      // capped at 3 s instead of the operator's 30 s: seven attempts take about 15 s, not 90, and
+      // what
+      // is tested (the operator does not give up after JOSDK's default number) is the same.
       try (OperatorProcess operator =
           OperatorProcess.start(
               cluster,
               "operator",
               cluster.kubeconfig(),
-              Map.of("QUARKUS_KUBERNETES_CLIENT_REQUEST_RETRY_BACKOFF_LIMIT", "0"))) {
+              Map.of(
+                  "QUARKUS_KUBERNETES_CLIENT_REQUEST_RETRY_BACKOFF_LIMIT",
+                  "0",
+                  "QUARKUS_OPERATOR_SDK_CONTROLLERS_MODELDEPLOYMENT_RETRY_INTERVAL_INITIAL",
+                  "1000",
+                  "QUARKUS_OPERATOR_SDK_CONTROLLERS_MODELDEPLOYMENT_RETRY_INTERVAL_MAX",
+                  "3000"))) {
         mdeps.create(
             ModelDeployments.modelDeployment(
                 "steady",
@@ -98,7 +108,7 @@ class ApiServerOutageTest {
         } finally {
           signal(operator.pid(), "CONT");
         }
-        // More failed attempts than JOSDK's default allows (the first and 5 retries, about 26 s):
+        // More failed attempts than JOSDK's default allows (the first and 5 retries):
         // the operator has not given up.
         await("seven failed reconciles")
             .atMost(Duration.ofMinutes(3))
