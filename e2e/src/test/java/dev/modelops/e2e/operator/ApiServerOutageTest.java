@@ -57,8 +57,7 @@ class ApiServerOutageTest {
       // Each attempt fails at once on the refused connection (the client's own retries, about
       // 20 s an attempt by default, are off), so the attempts are JOSDK's alone. Their back-off is
       // capped at 3 s instead of the operator's 30 s: seven attempts take about 15 s, not 90, and
-      // what
-      // is tested (the operator does not give up after JOSDK's default number) is the same.
+      // what is tested (the operator does not give up after JOSDK's default number) is the same.
       try (OperatorProcess operator =
           OperatorProcess.start(
               cluster,

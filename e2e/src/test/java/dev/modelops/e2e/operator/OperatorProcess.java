@@ -56,9 +56,9 @@ public final class OperatorProcess implements AutoCloseable {
                 List.of(
                     java,
                     "-Xmx256m",
-                    // C1 only: a test's operator lives for minutes, and C2's compiles doubled the
-                    // CPU
-                    // of its start (7 CPU-seconds against 2.7), which the parallel classes share.
+                    // C1 only: a test's operator lives for minutes, and C2's compiles doubled
+                    // the CPU of its start (7 CPU-seconds against 2.7), which the parallel
+                    // classes share.
                     "-XX:TieredStopAtLevel=1",
                     "--add-opens",
                     "java.base/java.lang=ALL-UNNAMED",
