@@ -1,5 +1,6 @@
 package dev.modelops.e2e.helm;
 
+import dev.modelops.e2e.operator.OperatorProcess;
 import dev.modelops.e2e.sandbox.AppImages;
 import dev.modelops.e2e.sandbox.SandboxCluster;
 import dev.modelops.e2e.sandbox.ScriptRun;
@@ -36,17 +37,10 @@ public final class Helm {
             "HELM_DATA_HOME=" + home.resolve("data")));
   }
 
-  /**
-   * The operator pod's JVM compiles with C1 only, through the chart's operator.extraEnv as a user
-   * could set it. The e2e phase is CPU-bound (three sandboxes at once on two cores), and half of an
-   * operator pod's CPU was its compiler threads: C2's 8-10 and C1's 4-5 of 20-28 CPU-seconds, four
-   * minutes into a canary class. With C1 only its start takes 2.9 CPU-seconds against 4.8, the AOT
-   * cache still used (measured 2026-12-03). What the tests check does not depend on the JIT; the
-   * demo and users keep the image's default.
-   */
+  /** The operator pod's JVM option of the tests, through the chart's operator.extraEnv. */
   static final String[] C1_ONLY = {
     "operator.extraEnv[0].name=JAVA_TOOL_OPTIONS",
-    "operator.extraEnv[0].value=-XX:TieredStopAtLevel=1"
+    "operator.extraEnv[0].value=" + OperatorProcess.C1_ONLY
   };
 
   /**
