@@ -236,7 +236,10 @@ class CanaryAnalysisTest extends RolloutTestBase {
    */
   @Test
   void thePrometheusSourceGivesTheVerdictsOfThePodsSource() throws Exception {
-    Map<String, Object> byPods = canary(List.of(step(50, "20s")), analysis("10s", 2, "1s"));
+    // Latency is not what is compared here: a fresh canary pod's first requests on a machine
+    // running three sandboxes measured a p99 of 2.1 s (its stable 600 ms) in a fresh-clone run of
+    // 2026-12-03, a Fail verdict for a good canary. The bound is set where only a broken pod is.
+    Map<String, Object> byPods = canary(List.of(step(50, "20s")), analysis("10s", 2, "10s"));
     Map<String, Object> byPrometheus =
         fromPrometheus(byPods, "http://prometheus.modelops-sandbox.svc:9090");
     Map<String, Object> byNowhere =
