@@ -65,6 +65,13 @@ def snapshot(kinds: dict) -> dict:
     return now
 
 
+def machine_busy_ticks() -> int:
+    """The whole machine's non-idle CPU time so far (/proc/stat), short-lived processes included."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    return sum(fields[:8]) - fields[3] - fields[4]
+
+
 def main() -> int:
     if len(sys.argv) < 3 or sys.argv[1] != "--":
         print(__doc__, file=sys.stderr)
@@ -72,6 +79,7 @@ def main() -> int:
     kinds: dict = {}
     totals: collections.Counter = collections.Counter()
     last = snapshot(kinds)
+    busy_before = machine_busy_ticks()
     start = time.monotonic()
     command = subprocess.Popen(sys.argv[2:])
     while command.poll() is None:
@@ -83,7 +91,10 @@ def main() -> int:
         last = now
     elapsed = time.monotonic() - start
     seen = sum(totals.values()) / HZ
+    busy = (machine_busy_ticks() - busy_before) / HZ
     print(f"\n{elapsed:.0f} s, {seen:.0f} CPU-seconds in processes seen ({seen / elapsed:.0%} of a core)")
+    print(f"the whole machine: {busy:.0f} CPU-seconds ({busy / elapsed:.0%} of a core); the difference is"
+          " processes that lived under a second, and the kernel's own work")
     print("| process | CPU-seconds |\n| --- | --- |")
     for name, ticks in totals.most_common(20):
         print(f"| {name} | {ticks / HZ:.1f} |")

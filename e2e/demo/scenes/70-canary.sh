@@ -58,3 +58,5 @@ follow_rollout iris 4
 run kubectl get mdep iris -o jsonpath='{range .status.revisions[*]}revision {.number}: version {.modelVersion}, {.source}, {.phase}{"\n"}{end}'
 run kubectl get mdep iris -o jsonpath='{.status.lastAction.request}: {.status.lastAction.result}, {.status.lastAction.message}{"\n"}'
 step "answers: $(answers)"
+# The scenes after this one send traffic of their own: this load stops here.
+kill "$LOAD_PID" 2>/dev/null; wait "$LOAD_PID" 2>/dev/null || true

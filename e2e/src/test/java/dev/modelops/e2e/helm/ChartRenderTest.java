@@ -103,7 +103,18 @@ class ChartRenderTest {
         .containsEntry("QUARKUS_LOG_CATEGORY__DEV_MODELOPS__LEVEL", "INFO")
         .containsEntry("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false")
         .as("no networks added: the fetch steps keep their link-local default")
-        .doesNotContainKey("MODELOPS_OPERATOR_FETCH_DENIED_NETWORKS");
+        .doesNotContainKey("MODELOPS_OPERATOR_FETCH_DENIED_NETWORKS")
+        .as("no JVM options added: the runtime pods keep the image's")
+        .doesNotContainKey("MODELOPS_OPERATOR_RUNTIME_JAVA_OPTIONS");
+  }
+
+  @Test
+  void runtimeJavaOptionsReachTheOperatorAsTheyAreWritten() {
+    List<HasMetadata> objects =
+        Helm.render("operator.runtimeJavaOptions=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
+    assertThat(env(one(objects, Deployment.class)))
+        .containsEntry(
+            "MODELOPS_OPERATOR_RUNTIME_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
   }
 
   @Test

@@ -37,10 +37,14 @@ public final class Helm {
             "HELM_DATA_HOME=" + home.resolve("data")));
   }
 
-  /** The operator pod's JVM option of the tests, through the chart's operator.extraEnv. */
+  /**
+   * The JVM option of the tests (OperatorProcess.C1_ONLY) for the operator pod, through the chart's
+   * operator.extraEnv, and for the runtime pods it makes, through operator.runtimeJavaOptions.
+   */
   static final String[] C1_ONLY = {
     "operator.extraEnv[0].name=JAVA_TOOL_OPTIONS",
-    "operator.extraEnv[0].value=" + OperatorProcess.C1_ONLY
+    "operator.extraEnv[0].value=" + OperatorProcess.C1_ONLY,
+    "operator.runtimeJavaOptions=" + OperatorProcess.C1_ONLY
   };
 
   /**

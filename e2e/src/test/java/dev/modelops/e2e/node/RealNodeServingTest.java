@@ -192,6 +192,14 @@ class RealNodeServingTest {
       assertThat(fetch.getState().getTerminated().getExitCode()).isZero();
       assertThat(readySince(pod)).isBeforeOrEqualTo(available);
       assertThat(pod.getStatus().getPodIP()).startsWith("10.244.0.");
+      // The JVM options the operator was given (OperatorProcess: C1 only) reached both JVMs of
+      // the pod, as each says when it starts.
+      var logs = client.pods().inNamespace(ns).withName(pod.getMetadata().getName());
+      for (String container : List.of("fetch-model", "runtime")) {
+        assertThat(logs.inContainer(container).getLog())
+            .as("the log of %s in %s", container, pod.getMetadata().getName())
+            .contains("Picked up JAVA_TOOL_OPTIONS: " + OperatorProcess.C1_ONLY);
+      }
     }
 
     // The Service's EndpointSlice lists exactly the ready pods' addresses.

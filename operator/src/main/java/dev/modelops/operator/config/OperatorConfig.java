@@ -21,6 +21,15 @@ public interface OperatorConfig {
    */
   Optional<String> runtimeGpuImage();
 
+  /**
+   * JVM options for every container the operator runs from the runtime image (the server and its
+   * fetch steps), given to them as JAVA_TOOL_OPTIONS, which the JVM reads after the image's own
+   * options: for example -XX:TieredStopAtLevel=1, which compiles with C1 only and costs less CPU in
+   * a pod that lives minutes at a low request rate. Unset or blank: the image's options alone.
+   * Changing it changes every ModelDeployment's pod template, so their pods are replaced.
+   */
+  Optional<String> runtimeJavaOptions();
+
   /** Port of the runtime's V2 REST endpoint. */
   @WithDefault("8080")
   int runtimePort();

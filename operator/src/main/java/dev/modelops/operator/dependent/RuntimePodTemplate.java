@@ -62,6 +62,9 @@ public final class RuntimePodTemplate {
    */
   static final Quantity DEFAULT_EPHEMERAL_STORAGE = new Quantity("1Gi");
 
+  /** The JVM's own variable of extra options, read after the image's command line. */
+  static final String JAVA_OPTIONS_ENV = "JAVA_TOOL_OPTIONS";
+
   /** The runtime's bearer token (BearerAuth reads it). */
   static final String AUTH_TOKEN_ENV = "MODELOPS_AUTH_TOKEN";
 
@@ -170,6 +173,10 @@ public final class RuntimePodTemplate {
       init.replaceAll(c -> new ContainerBuilder(c).addToEnv(authorization).build());
     }
 
+    Optional<EnvVar> javaOptions = javaOptions(config);
+    javaOptions.ifPresent(
+        options -> init.replaceAll(c -> new ContainerBuilder(c).addToEnv(options).build()));
+
     List<VolumeMount> serverMounts = new ArrayList<>();
     if (location.needsFetch()) {
       serverMounts.add(mount("model", ModelLocation.MODELS_DIR, true));
@@ -185,6 +192,7 @@ public final class RuntimePodTemplate {
             .withImage(image)
             .withArgs("serve")
             .withEnv(env(mdep, revision, location, baseline, port))
+            .addAllToEnv(javaOptions.stream().toList())
             .addNewPort()
             .withName("http")
             .withContainerPort(port)
@@ -338,6 +346,15 @@ public final class RuntimePodTemplate {
    * An env var the kubelet sets from a Secret's key: the operator never reads the Secret, and the
    * pod spec names it, not its value.
    */
+  /** The operator's runtimeJavaOptions as the JVM's JAVA_TOOL_OPTIONS; none when unset or blank. */
+  private static Optional<EnvVar> javaOptions(OperatorConfig config) {
+    return config
+        .runtimeJavaOptions()
+        .map(String::strip)
+        .filter(o -> !o.isEmpty())
+        .map(o -> new EnvVar(JAVA_OPTIONS_ENV, o, null));
+  }
+
   private static EnvVar fromSecret(String name, SecretKeySelector key) {
     return new EnvVarBuilder()
         .withName(name)

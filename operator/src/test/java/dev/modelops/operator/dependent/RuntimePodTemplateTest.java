@@ -45,6 +45,11 @@ class RuntimePodTemplateTest {
   }
 
   static OperatorConfig config(Optional<String> gpuImage, Optional<String> deniedNetworks) {
+    return config(gpuImage, deniedNetworks, Optional.empty());
+  }
+
+  static OperatorConfig config(
+      Optional<String> gpuImage, Optional<String> deniedNetworks, Optional<String> javaOptions) {
     return new OperatorConfig() {
       @Override
       public String runtimeImage() {
@@ -54,6 +59,11 @@ class RuntimePodTemplateTest {
       @Override
       public Optional<String> runtimeGpuImage() {
         return gpuImage;
+      }
+
+      @Override
+      public Optional<String> runtimeJavaOptions() {
+        return javaOptions;
       }
 
       @Override
@@ -292,6 +302,37 @@ class RuntimePodTemplateTest {
     mdep.getSpec().model.authorizationSecretRef = null;
     assertThat(RuntimePodTemplate.of(mdep, revision(mdep), CONFIG).getSpec().getInitContainers())
         .allSatisfy(c -> assertThat(c.getEnv()).isNullOrEmpty());
+  }
+
+  @Test
+  void theRuntimeJavaOptionsReachEveryContainerOfTheRuntimeImageAsJavaToolOptions() {
+    ModelDeployment mdep = mdep("http://models/mlp-baseline.json");
+    PodTemplateSpec pod =
+        RuntimePodTemplate.of(
+            mdep,
+            revision(mdep),
+            config(Optional.empty(), Optional.empty(), Optional.of(" -XX:TieredStopAtLevel=1 ")));
+    // The server and both fetch steps: each is a JVM started from the runtime image.
+    assertThat(env(pod)).containsEntry("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1");
+    assertThat(pod.getSpec().getInitContainers())
+        .extracting(Container::getName)
+        .containsExactly("fetch-model", "fetch-baseline");
+    assertThat(pod.getSpec().getInitContainers())
+        .allSatisfy(
+            c ->
+                assertThat(c.getEnv())
+                    .containsExactly(
+                        new EnvVar("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1", null)));
+    // Unset or blank: no variable, so the pods of an operator without the setting are unchanged.
+    for (Optional<String> none : List.of(Optional.<String>empty(), Optional.of("  "))) {
+      PodTemplateSpec plain =
+          RuntimePodTemplate.of(
+              mdep, revision(mdep), config(Optional.empty(), Optional.empty(), none));
+      assertThat(plain).isEqualTo(RuntimePodTemplate.of(mdep, revision(mdep), CONFIG));
+      assertThat(env(plain)).doesNotContainKey("JAVA_TOOL_OPTIONS");
+      assertThat(plain.getSpec().getInitContainers())
+          .allSatisfy(c -> assertThat(c.getEnv()).isNullOrEmpty());
+    }
   }
 
   @Test
