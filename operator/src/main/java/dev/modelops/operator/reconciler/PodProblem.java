@@ -163,9 +163,22 @@ public record PodProblem(String reason, String message) {
     };
   }
 
+  /**
+   * The JVM launcher's closing words when the JVM cannot start (a wrong option in
+   * operator.runtimeJavaOptions, for one): the line before them says why.
+   */
+  private static final List<String> JVM_CLOSING_LINES =
+      List.of(
+          "Error: Could not create the Java Virtual Machine.",
+          "Error: A fatal exception has occurred. Program will exit.");
+
   private static String lastLine(String text) {
-    String[] lines = text.split("\n");
-    return lines[lines.length - 1];
+    List<String> lines = List.of(text.split("\n"));
+    int last = lines.size() - 1;
+    while (last > 0 && JVM_CLOSING_LINES.contains(lines.get(last).strip())) {
+      last--;
+    }
+    return lines.get(last);
   }
 
   private static <T> List<T> nullToEmpty(List<T> list) {

@@ -146,6 +146,27 @@ class PodProblemTest {
   }
 
   @Test
+  void aJvmThatCannotStartIsReportedWithTheLineThatSaysWhy() throws Exception {
+    // What a real JVM says with a wrong option in JAVA_TOOL_OPTIONS (operator.runtimeJavaOptions),
+    // as FallbackToLogsOnError puts its log in the termination message.
+    ProcessBuilder jvm =
+        new ProcessBuilder(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-version")
+            .redirectErrorStream(true);
+    jvm.environment().put("JAVA_TOOL_OPTIONS", "-XX:NoSuchOption");
+    Process process = jvm.start();
+    String said = new String(process.getInputStream().readAllBytes()).strip();
+    assertThat(process.waitFor()).isNotZero();
+    assertThat(said).contains("Picked up JAVA_TOOL_OPTIONS: -XX:NoSuchOption");
+
+    PodProblem fetch =
+        PodProblem.of(List.of(pod(List.of(fetchFailed(said)), List.of())), null).orElseThrow();
+    assertThat(fetch.message())
+        .endsWith("could not fetch the model: Unrecognized VM option 'NoSuchOption'");
+  }
+
+  @Test
   void aContainerWhoseSecretIsMissingIsAContainerConfigErrorNamingIt() {
     ContainerStatus config =
         waitingRuntime("CreateContainerConfigError", "secret \"iris-token\" not found");
