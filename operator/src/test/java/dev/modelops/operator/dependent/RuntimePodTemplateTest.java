@@ -121,6 +121,15 @@ class RuntimePodTemplateTest {
         .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
   }
 
+  /** The pod has the model's and the baseline's fetch steps, each with env as its only variable. */
+  static void assertBothFetchStepsHaveOnly(PodTemplateSpec pod, EnvVar env) {
+    assertThat(pod.getSpec().getInitContainers())
+        .extracting(Container::getName)
+        .containsExactly("fetch-model", "fetch-baseline");
+    assertThat(pod.getSpec().getInitContainers())
+        .allSatisfy(c -> assertThat(c.getEnv()).containsExactly(env));
+  }
+
   static ModelDeployment gpu(Boolean allowCpuFallback) {
     ModelDeployment mdep = mdep(null);
     mdep.getSpec().runtime = new RuntimeSpec();
@@ -314,15 +323,8 @@ class RuntimePodTemplateTest {
             config(Optional.empty(), Optional.empty(), Optional.of(" -XX:TieredStopAtLevel=1 ")));
     // The server and both fetch steps: each is a JVM started from the runtime image.
     assertThat(env(pod)).containsEntry("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1");
-    assertThat(pod.getSpec().getInitContainers())
-        .extracting(Container::getName)
-        .containsExactly("fetch-model", "fetch-baseline");
-    assertThat(pod.getSpec().getInitContainers())
-        .allSatisfy(
-            c ->
-                assertThat(c.getEnv())
-                    .containsExactly(
-                        new EnvVar("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1", null)));
+    assertBothFetchStepsHaveOnly(
+        pod, new EnvVar("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1", null));
     // Unset or blank: no variable, so the pods of an operator without the setting are unchanged.
     for (Optional<String> none : List.of(Optional.<String>empty(), Optional.of("  "))) {
       PodTemplateSpec plain =
@@ -343,18 +345,12 @@ class RuntimePodTemplateTest {
             Optional.empty(), Optional.of(" 10.96.0.0/12, 10.244.0.0/16,,fd00::/8,169.254.0.0/16"));
     PodTemplateSpec pod = RuntimePodTemplate.of(mdep, revision(mdep), denying);
     // Both fetch steps, the model's and the baseline's; the link-local ones first and once.
-    assertThat(pod.getSpec().getInitContainers())
-        .extracting(Container::getName)
-        .containsExactly("fetch-model", "fetch-baseline");
-    assertThat(pod.getSpec().getInitContainers())
-        .allSatisfy(
-            c ->
-                assertThat(c.getEnv())
-                    .containsExactly(
-                        new EnvVar(
-                            "MODELOPS_FETCH_DENIED_NETWORKS",
-                            "169.254.0.0/16,fe80::/10,10.96.0.0/12,10.244.0.0/16,fd00::/8",
-                            null)));
+    assertBothFetchStepsHaveOnly(
+        pod,
+        new EnvVar(
+            "MODELOPS_FETCH_DENIED_NETWORKS",
+            "169.254.0.0/16,fe80::/10,10.96.0.0/12,10.244.0.0/16,fd00::/8",
+            null));
     // The serving container downloads nothing.
     assertThat(env(pod)).doesNotContainKey("MODELOPS_FETCH_DENIED_NETWORKS");
     // Nothing added: no variable, so the pods of an operator without the setting are unchanged.
