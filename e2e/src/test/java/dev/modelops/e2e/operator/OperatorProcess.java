@@ -35,7 +35,7 @@ public final class OperatorProcess implements AutoCloseable {
   public static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
 
   /** The operator's setting that passes JVM options to the runtime pods. */
-  public static final String RUNTIME_JAVA_OPTIONS = "MODELOPS_OPERATOR_RUNTIME_JAVA_OPTIONS";
+  private static final String RUNTIME_JAVA_OPTIONS = "MODELOPS_OPERATOR_RUNTIME_JAVA_OPTIONS";
 
   private final Process process;
   private final Path log;

@@ -156,26 +156,22 @@ public final class RuntimePodTemplate {
               MAX_BYTES_ENV,
               Quantity.getAmountInBytes(model.maxSize).toBigInteger().toString(),
               null);
-      init.replaceAll(c -> new ContainerBuilder(c).addToEnv(maxBytes).build());
+      addToEach(init, maxBytes);
     }
     // Networks the operator is told to deny besides the link-local ones (which the value keeps):
     // without any, the fetch steps keep their own default and the template stays as it was.
     FetchDeniedNetworks.envValue(config.fetch())
         .ifPresent(
-            networks -> {
-              EnvVar denied = new EnvVar(FetchDeniedNetworks.ENV, networks, null);
-              init.replaceAll(c -> new ContainerBuilder(c).addToEnv(denied).build());
-            });
+            networks -> addToEach(init, new EnvVar(FetchDeniedNetworks.ENV, networks, null)));
     // The kubelet resolves the Secret into the fetch steps' environment: the operator never reads
     // it, and the pod spec names the Secret, not the token.
     if (model.authorizationSecretRef != null) {
       EnvVar authorization = fromSecret(AUTHORIZATION_ENV, model.authorizationSecretRef);
-      init.replaceAll(c -> new ContainerBuilder(c).addToEnv(authorization).build());
+      addToEach(init, authorization);
     }
 
     Optional<EnvVar> javaOptions = javaOptions(config);
-    javaOptions.ifPresent(
-        options -> init.replaceAll(c -> new ContainerBuilder(c).addToEnv(options).build()));
+    javaOptions.ifPresent(options -> addToEach(init, options));
 
     List<VolumeMount> serverMounts = new ArrayList<>();
     if (location.needsFetch()) {
@@ -342,10 +338,6 @@ public final class RuntimePodTemplate {
     return vars;
   }
 
-  /**
-   * An env var the kubelet sets from a Secret's key: the operator never reads the Secret, and the
-   * pod spec names it, not its value.
-   */
   /** The operator's runtimeJavaOptions as the JVM's JAVA_TOOL_OPTIONS; none when unset or blank. */
   private static Optional<EnvVar> javaOptions(OperatorConfig config) {
     return config
@@ -355,6 +347,15 @@ public final class RuntimePodTemplate {
         .map(o -> new EnvVar(JAVA_OPTIONS_ENV, o, null));
   }
 
+  /** Each of the fetch steps with var added to its environment. */
+  private static void addToEach(List<Container> init, EnvVar var) {
+    init.replaceAll(c -> new ContainerBuilder(c).addToEnv(var).build());
+  }
+
+  /**
+   * An env var the kubelet sets from a Secret's key: the operator never reads the Secret, and the
+   * pod spec names it, not its value.
+   */
   private static EnvVar fromSecret(String name, SecretKeySelector key) {
     return new EnvVarBuilder()
         .withName(name)
