@@ -28,9 +28,9 @@ public final class OperatorProcess implements AutoCloseable {
    * canary class. With C1 only, a start on the host takes 2.7 CPU-seconds against 7 and a pod's 2.9
    * against 4.8, its AOT cache still used (measured 2026-12-03). What the tests check does not
    * depend on the JIT; the demo and users keep the images' default. The runtime pods the tests'
-   * operators make run with it too (the operator's runtimeJavaOptions): at 30 requests a second a
-   * packaged runtime used 8.2 CPU-seconds in its first two minutes instead of 12.8, and 1.5 instead
-   * of 3.0 to be ready (measured 2026-12-03, docs/development.md).
+   * operators make run with it too (the operator's runtimeJavaOptions): at 31 requests a second the
+   * runtime image used 7.4 CPU-seconds in its first two minutes instead of 11.1, and 1.4 instead of
+   * 2.2 to be ready (runtime-image/bench/jit.py, 2026-12-03, docs/development.md).
    */
   public static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
 
