@@ -45,7 +45,7 @@ class CanaryAnalysisTest extends RolloutTestBase {
     awaitCondition("iris", "Available", "True", "MinimumReplicasAvailable");
 
     try (ClusterForward forward = service("iris");
-        LoadGenerator load = new LoadGenerator(forward.url(), "iris", 2, Duration.ofMillis(25))) {
+        LoadGenerator load = steadyLoad(forward)) {
       apply("iris", spec("2", "mlp.onnx", rollout));
       Set<String> seen = new LinkedHashSet<>();
       List<Map<String, Object>> verdicts = new ArrayList<>();
@@ -97,7 +97,7 @@ class CanaryAnalysisTest extends RolloutTestBase {
     apply("iris", spec("1", "mlp.onnx", rollout));
     awaitCondition("iris", "Available", "True", "MinimumReplicasAvailable");
     try (ClusterForward forward = service("iris");
-        LoadGenerator load = new LoadGenerator(forward.url(), "iris", 2, Duration.ofMillis(25))) {
+        LoadGenerator load = steadyLoad(forward)) {
       apply("iris", spec("2", "failing.onnx", rollout));
       awaitCondition("iris", "Degraded", "True", "AnalysisFailed");
       Map<String, Object> progressing = ModelDeployments.condition(get("iris"), "Progressing");
@@ -257,8 +257,8 @@ class CanaryAnalysisTest extends RolloutTestBase {
     }
     try (ClusterForward pods = service("by-pods");
         ClusterForward prom = service("by-prom");
-        LoadGenerator podsLoad = new LoadGenerator(pods.url(), "iris", 2, Duration.ofMillis(25));
-        LoadGenerator promLoad = new LoadGenerator(prom.url(), "iris", 2, Duration.ofMillis(25))) {
+        LoadGenerator podsLoad = steadyLoad(pods);
+        LoadGenerator promLoad = steadyLoad(prom)) {
       for (String name : List.of("by-pods", "by-prom")) {
         List<Map<String, Object>> seen = new ArrayList<>();
         await(name + ": canary 2 promoted under load")

@@ -41,7 +41,7 @@ class CanaryRolloutTest extends RolloutTestBase {
     apply("iris", spec("1", "mlp.onnx", immediate));
     awaitCondition("iris", "Available", "True", "MinimumReplicasAvailable");
     try (ClusterForward forward = service("iris");
-        LoadGenerator load = new LoadGenerator(forward.url(), "iris", 2, Duration.ofMillis(25))) {
+        LoadGenerator load = steadyLoad(forward)) {
       apply("iris", spec("2", "mlp.onnx", immediate));
       awaitStable("iris", 2);
 
@@ -129,7 +129,7 @@ class CanaryRolloutTest extends RolloutTestBase {
     apply("iris", spec("1", "mlp.onnx", rollout, 2));
     awaitCondition("iris", "Available", "True", "MinimumReplicasAvailable");
     try (ClusterForward forward = service("iris");
-        LoadGenerator load = new LoadGenerator(forward.url(), "iris", 2, Duration.ofMillis(25))) {
+        LoadGenerator load = steadyLoad(forward)) {
       apply("iris", spec("2", "mlp.onnx", rollout, 2));
       await("a first check").atMost(WAIT).until(() -> !verdicts("iris").isEmpty());
       deleteTheOperatorPod();

@@ -284,6 +284,17 @@ abstract class RolloutTestBase {
         .toList();
   }
 
+  /**
+   * Steady single-row requests to a Service for the canary tests: two clients, each pausing 50 ms
+   * between requests (about 30 requests a second here), as many as the drift tests send. A check
+   * needs 10 of the canary's requests in its 10 s ({@link #analysis}); every request more costs CPU
+   * in the runtime pods, the forwarder and the kernel, which the classes running beside share
+   * (docs/development.md, "Tests").
+   */
+  static LoadGenerator steadyLoad(ClusterForward forward) {
+    return new LoadGenerator(forward.url(), "iris", 2, Duration.ofMillis(50));
+  }
+
   /** The count of answers with this status stops growing while the load goes on. */
   static void awaitNoNewAnswers(LoadGenerator load, int status) {
     long[] last = {load.answered(status)};
