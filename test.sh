@@ -9,4 +9,15 @@ echo "[test] JDK: $JAVA_HOME" >&2
 e2e/sandbox/build.sh >/dev/null
 # Python packages of the tests: the test-model script and Triton's V2 client (quick when present).
 python3 -m pip install -q --disable-pip-version-check -r runtime-image/requirements-test.txt 2>&1 | grep -v -i 'running pip as' >&2 || true
-exec ./mvnw -B -ntp verify "$@"
+if (($#)); then
+  exec ./mvnw -B -ntp verify "$@"
+fi
+# Every test, in two steps that keep the machine's two cores busy (docs/development.md, "How long"):
+# the modules two at a time (the operator and its image beside the runtime's longer tests) while the
+# example trainer's image builds, then the e2e tests, which find the three images fresh.
+mkdir -p examples/trainer/target
+e2e/sandbox/trainer-image.sh >/dev/null 2>examples/trainer/target/image-build.log &
+trainer=$!
+./mvnw -B -ntp -T 2 -pl '!e2e' verify
+wait "$trainer" || echo "[test] the trainer image did not build (examples/trainer/target/image-build.log); the e2e tests that need it will say why" >&2
+exec ./mvnw -B -ntp -pl e2e verify
