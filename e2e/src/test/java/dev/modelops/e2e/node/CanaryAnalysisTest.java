@@ -40,7 +40,7 @@ class CanaryAnalysisTest extends RolloutTestBase {
   @Test
   void aGoodCanaryWalksItsStepsUnderLoadAndIsPromotedWithoutAFailedRequest() throws Exception {
     Map<String, Object> rollout =
-        canary(List.of(step(25, "20s"), step(50, "20s")), analysis("10s", 2, "1s"));
+        canary(List.of(step(25, "20s"), step(50, "20s")), analysis("10s", 2, ONLY_A_BROKEN_POD));
     apply("iris", spec("1", "mlp.onnx", rollout));
     awaitCondition("iris", "Available", "True", "MinimumReplicasAvailable");
 
@@ -150,7 +150,8 @@ class CanaryAnalysisTest extends RolloutTestBase {
     // Varied rows (four standard normal features), so that the predictions spread over the classes
     // as they would under real traffic: mlp.onnx predicts about 35%, 10% and 55% of them as 0, 1,
     // 2.
-    Map<String, Object> analysis = new java.util.LinkedHashMap<>(analysis("10s", 2, "1s"));
+    Map<String, Object> analysis =
+        new java.util.LinkedHashMap<>(analysis("10s", 2, ONLY_A_BROKEN_POD));
     analysis.put("maxOutputDivergence", 0.3);
     Map<String, Object> rollout = canary(List.of(step(50, "5m")), analysis);
     apply("iris", spec("1", "mlp.onnx", rollout));
@@ -236,10 +237,9 @@ class CanaryAnalysisTest extends RolloutTestBase {
    */
   @Test
   void thePrometheusSourceGivesTheVerdictsOfThePodsSource() throws Exception {
-    // Latency is not what is compared here: a fresh canary pod's first requests on a machine
-    // running three sandboxes measured a p99 of 2.1 s (its stable 600 ms) in a fresh-clone run of
-    // 2026-12-03, a Fail verdict for a good canary. The bound is set where only a broken pod is.
-    Map<String, Object> byPods = canary(List.of(step(50, "20s")), analysis("10s", 2, "10s"));
+    // Latency is not what is compared here.
+    Map<String, Object> byPods =
+        canary(List.of(step(50, "20s")), analysis("10s", 2, ONLY_A_BROKEN_POD));
     Map<String, Object> byPrometheus =
         fromPrometheus(byPods, "http://prometheus.modelops-sandbox.svc:9090");
     Map<String, Object> byNowhere =

@@ -125,7 +125,8 @@ class CanaryRolloutTest extends RolloutTestBase {
   void anOperatorKilledMidAnalysisOrDuringPromotionResumesAndPausedHolds() throws Exception {
     // One canary pod beside two stable ones, for a step longer than the test: the promotion asked
     // for by hand starts a second canary pod, which takes a while.
-    Map<String, Object> rollout = canary(List.of(step(25, "10m")), analysis("10s", 2, "1s"));
+    Map<String, Object> rollout =
+        canary(List.of(step(25, "10m")), analysis("10s", 2, ONLY_A_BROKEN_POD));
     apply("iris", spec("1", "mlp.onnx", rollout, 2));
     awaitCondition("iris", "Available", "True", "MinimumReplicasAvailable");
     try (ClusterForward forward = service("iris");
