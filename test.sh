@@ -12,7 +12,7 @@ python3 -m pip install -q --disable-pip-version-check -r runtime-image/requireme
 if (($#)); then
   exec ./mvnw -B -ntp verify "$@"
 fi
-# Every test, in two steps that keep the machine's two cores busy (docs/development.md, "How long"):
+# Every test, in two steps that keep the machine's two cores busy (docs/development.md, "Tests"):
 # the modules two at a time (the operator and its image beside the runtime's longer tests) while the
 # example trainer's image builds, then the e2e tests, which find the three images fresh.
 mkdir -p examples/trainer/target
